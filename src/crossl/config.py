@@ -1,0 +1,173 @@
+"""Typed run configuration: presets in YAML, ``key=value`` overrides, validation with clear errors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from crossl.errors import CrosslError
+
+MASKING_STRATEGIES = ("spatial", "random")
+FEATURES = ("aggregator", "encoders")
+SCHEDULES = ("none", "cosine")
+
+
+@dataclass
+class Config:
+    """Every setting of a pretraining + evaluation run; each field is a ``key=value`` override.
+
+    >>> cfg = load_config("crossl", ["epochs=3", "masking_ratio=0.5"])
+    >>> cfg.epochs, cfg.masking_ratio
+    (3, 0.5)
+    """
+
+    dataset: str = "hapt"
+    data_dir: str | None = None
+    method: str = "crossl"
+    seed: int = 0
+    limit_windows: int | None = None
+    device: str = "auto"
+
+    epochs: int = 30
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    schedule: str = "cosine"
+    warmup_epochs: int = 0
+    weight_l2: float = 0.0
+
+    code_size: int = 96
+    kernel_sizes: list[int] = field(default_factory=lambda: [24, 16, 8])
+    dropout: float = 0.1
+    encoder_dropout_in_pretraining: bool = False
+    aggregator_hidden: list[int] = field(default_factory=lambda: [64, 32])
+    aggregator_out: int = 32
+    aggregator_flags: bool = True
+
+    masking_strategy: str = "spatial"
+    masking_ratio: float = 0.1
+    sim_coeff: float = 10.0
+    std_coeff: float = 10.0
+    cov_coeff: float = 100.0
+
+    features: str = "encoders"
+    label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0])
+    eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    probe_c_grid: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0, 10.0])
+    missing_modalities: bool = True
+
+    supervised_epochs: int = 40
+    supervised_patience: int = 8
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python copy, for JSON files and checkpoints."""
+        return asdict(self)
+
+
+def preset_dir() -> Path:
+    """Folder of the shipped YAML presets (``crossl``, ``crossl-paper``, ...)."""
+    return Path(str(resources.files("crossl") / "configs"))
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets."""
+    return sorted(p.stem for p in preset_dir().glob("*.yaml"))
+
+
+def _resolve_preset(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.is_file():
+            raise CrosslError(f"config file {path} does not exist: give a YAML file or a preset name")
+        return path
+    candidate = preset_dir() / f"{name_or_path}.yaml"
+    if not candidate.is_file():
+        raise CrosslError(
+            f"unknown preset {name_or_path!r}: choose one of {', '.join(preset_names())} "
+            "or give a path to a .yaml file"
+        )
+    return candidate
+
+
+def _fmt_omegaconf_error(err: OmegaConfBaseException) -> str:
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    key = getattr(err, "full_key", None)
+    return f"config key {key!r}: {first}" if key else first
+
+
+def load_config(preset: str | None = "crossl", overrides: list[str] | None = None) -> Config:
+    """Build a validated :class:`Config` from a preset (name or YAML path) and ``key=value`` overrides.
+
+    Raises :class:`CrosslError` for an unknown key, a value of the wrong type or an invalid choice.
+    """
+    schema = OmegaConf.structured(Config)
+    layers = [schema]
+    try:
+        if preset is not None:
+            layers.append(OmegaConf.load(_resolve_preset(preset)))
+        bad = [o for o in overrides or [] if "=" not in o]
+        if bad:
+            raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. epochs=10)")
+        if overrides:
+            layers.append(OmegaConf.from_dotlist(list(overrides)))
+        merged = OmegaConf.merge(*layers)
+        cfg: Config = OmegaConf.to_object(merged)  # type: ignore[assignment]
+    except OmegaConfBaseException as err:
+        raise CrosslError(_fmt_omegaconf_error(err)) from None
+    validate(cfg)
+    return cfg
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """Rebuild a :class:`Config` saved by :meth:`Config.to_dict` (keys unknown to this version fail)."""
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CrosslError(f"saved config has keys this crossl does not know: {', '.join(unknown)}")
+    cfg = Config(**data)
+    validate(cfg)
+    return cfg
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise CrosslError(f"{name}={value!r} is not valid: choose one of {', '.join(choices)}")
+
+
+def validate(cfg: Config) -> None:
+    """Check values and choices; raise :class:`CrosslError` naming the key and the fix."""
+    from crossl.data.protocols import protocol_names
+    from crossl.methods.registry import method_names
+
+    _check_choice("dataset", cfg.dataset, tuple(protocol_names()))
+    _check_choice("method", cfg.method, tuple(method_names()))
+    if cfg.masking_strategy == "temporal":
+        raise CrosslError(
+            "masking_strategy='temporal' needs embeddings with a time axis, which the pooled TCN "
+            "encoder does not produce: use spatial or random"
+        )
+    _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
+    _check_choice("features", cfg.features, FEATURES)
+    _check_choice("schedule", cfg.schedule, SCHEDULES)
+    if not 0.0 <= cfg.masking_ratio < 1.0:
+        raise CrosslError(f"masking_ratio={cfg.masking_ratio} must be in [0, 1)")
+    for name in ("epochs", "batch_size", "code_size", "aggregator_out", "supervised_epochs"):
+        if getattr(cfg, name) < 1:
+            raise CrosslError(f"{name}={getattr(cfg, name)} must be at least 1")
+    if cfg.lr <= 0:
+        raise CrosslError(f"lr={cfg.lr} must be positive")
+    if not cfg.label_fractions or any(not 0 < f <= 1 for f in cfg.label_fractions):
+        raise CrosslError(
+            f"label_fractions={cfg.label_fractions} must be a non-empty list of values in (0, 1]"
+        )
+    if cfg.limit_windows is not None and cfg.limit_windows < 1:
+        raise CrosslError(f"limit_windows={cfg.limit_windows} must be at least 1")
+    if len(cfg.kernel_sizes) != 3 or any(k < 1 for k in cfg.kernel_sizes):
+        raise CrosslError(f"kernel_sizes={cfg.kernel_sizes} must be three positive integers")
+    if not 0 <= cfg.dropout < 1:
+        raise CrosslError(f"dropout={cfg.dropout} must be in [0, 1)")

@@ -1,0 +1,158 @@
+"""Dataset protocols: which recordings, how they are windowed, split and normalised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
+from crossl.data.recording import Recording
+from crossl.data.sources.hapt_pickle import embedded_hapt_recordings
+from crossl.data.sources.uci_hapt import read_uci_hapt
+from crossl.data.splits import Splits, choose_validation_subjects, split_by_subjects
+from crossl.data.windowing import window_recordings
+from crossl.errors import CrosslError
+
+HAPT_ACTIVITIES = (
+    "WALKING",
+    "WALKING_UPSTAIRS",
+    "WALKING_DOWNSTAIRS",
+    "SITTING",
+    "STANDING",
+    "LAYING",
+)
+HAPT_TRANSITIONS = (
+    "STAND_TO_SIT",
+    "SIT_TO_STAND",
+    "SIT_TO_LIE",
+    "LIE_TO_SIT",
+    "STAND_TO_LIE",
+    "LIE_TO_STAND",
+)
+HAPT_TEST_USERS = (2, 4, 9, 10, 12, 13, 18, 20, 24)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How one dataset becomes train / validation / test windows."""
+
+    name: str
+    description: str
+    window: int
+    stride: int
+    sampling_rate_hz: float
+    class_names: tuple[str, ...]
+    test_subjects: tuple[int, ...]
+    n_val_subjects: int
+    val_seed: int
+    read: Callable[[str | None], Sequence[Recording]]
+
+    @property
+    def class_of(self) -> dict[int, int]:
+        """Raw activity code (1-based) to class index."""
+        return {code: i for i, code in enumerate(range(1, len(self.class_names) + 1))}
+
+
+@dataclass
+class PreparedData:
+    """Normalised splits plus what is needed to prepare new data the same way."""
+
+    protocol: Protocol
+    splits: Splits
+    stats: ChannelStats
+
+    @property
+    def modality_shapes(self) -> dict[str, tuple[int, int]]:
+        """``{modality: (channels, length)}``."""
+        return {k: (v.shape[1], v.shape[2]) for k, v in self.splits.train.modalities.items()}
+
+
+def _read_hapt(data_dir: str | None) -> Sequence[Recording]:
+    return read_uci_hapt(data_dir) if data_dir else embedded_hapt_recordings()
+
+
+_HAPT_COMMON = dict(
+    window=128,
+    stride=64,
+    sampling_rate_hz=50.0,
+    test_subjects=HAPT_TEST_USERS,
+    n_val_subjects=3,
+    val_seed=0,
+    read=_read_hapt,
+)
+
+PROTOCOLS = {
+    "hapt": Protocol(
+        name="hapt",
+        description="UCI HAPT, waist phone acc + gyro at 50 Hz, 6 activities, UCI-HAR test users",
+        class_names=HAPT_ACTIVITIES,
+        **_HAPT_COMMON,
+    ),
+    "hapt-transitions": Protocol(
+        name="hapt-transitions",
+        description="UCI HAPT with the 6 postural transitions as extra classes (12 classes)",
+        class_names=HAPT_ACTIVITIES + HAPT_TRANSITIONS,
+        **_HAPT_COMMON,
+    ),
+}
+
+
+def protocol_names() -> list[str]:
+    """Names accepted by ``dataset=``."""
+    return list(PROTOCOLS)
+
+
+def get_protocol(name: str) -> Protocol:
+    """The protocol called ``name``."""
+    if name not in PROTOCOLS:
+        raise CrosslError(f"unknown dataset {name!r}: choose one of {', '.join(PROTOCOLS)}")
+    return PROTOCOLS[name]
+
+
+def windows_of(protocol: Protocol, data_dir: str | None = None) -> WindowSet:
+    """All windows of the protocol's recordings, unnormalised."""
+    recordings = protocol.read(data_dir)
+    windows = window_recordings(
+        recordings, protocol.window, protocol.stride, protocol.class_of, protocol.class_names
+    )
+    windows.check_finite()
+    return windows
+
+
+def prepare_data(
+    name: str,
+    data_dir: str | None = None,
+    *,
+    limit_windows: int | None = None,
+    seed: int = 0,
+    stats: ChannelStats | None = None,
+) -> PreparedData:
+    """Window, split by subject and normalise a protocol's data.
+
+    Normalisation statistics are fitted on the training windows (before ``limit_windows``) unless
+    ``stats`` is given (e.g. from a checkpoint). ``limit_windows`` keeps a seeded random subset of
+    the training windows, for smoke runs.
+    """
+    protocol = get_protocol(name)
+    windows = windows_of(protocol, data_dir)
+    subjects = sorted(int(s) for s in torch.unique(windows.subjects))
+    test = [s for s in subjects if s in protocol.test_subjects]
+    train, val = choose_validation_subjects(
+        [s for s in subjects if s not in protocol.test_subjects],
+        protocol.n_val_subjects,
+        protocol.val_seed,
+    )
+    splits = split_by_subjects(windows, train, val, test)
+    stats = stats or fit_channel_stats(splits.train)
+    train_windows = splits.train
+    if limit_windows is not None and limit_windows < len(train_windows):
+        g = torch.Generator().manual_seed(seed)
+        keep = torch.randperm(len(train_windows), generator=g)[:limit_windows].sort().values
+        train_windows = train_windows.select(keep)
+    splits = Splits(
+        normalise(train_windows, stats), normalise(splits.val, stats), normalise(splits.test, stats)
+    )
+    return PreparedData(protocol, splits, stats)

@@ -1,0 +1,59 @@
+"""Subject-wise splits: every window of a subject lands in exactly one split."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from crossl.data.container import WindowSet
+from crossl.errors import CrosslError
+
+
+@dataclass
+class Splits:
+    """Train / validation / test window sets with disjoint subjects."""
+
+    train: WindowSet
+    val: WindowSet
+    test: WindowSet
+
+
+def choose_validation_subjects(
+    candidates: Sequence[int], n_val: int, seed: int
+) -> tuple[list[int], list[int]]:
+    """Draw ``n_val`` validation subjects from ``candidates`` with a fixed seed; return (train, val).
+
+    >>> choose_validation_subjects([1, 3, 5, 6], 1, seed=0)[1]
+    [5]
+    """
+    pool = sorted(candidates)
+    if not 0 < n_val < len(pool):
+        raise CrosslError(f"cannot draw {n_val} validation subjects from {len(pool)} candidates")
+    rng = np.random.default_rng(seed)
+    val = sorted(int(s) for s in rng.choice(pool, size=n_val, replace=False))
+    return [s for s in pool if s not in val], val
+
+
+def windows_of_subjects(windows: WindowSet, subjects: Sequence[int]) -> WindowSet:
+    """The windows recorded by any of ``subjects``."""
+    mask = torch.isin(windows.subjects, torch.as_tensor(list(subjects), dtype=torch.int64))
+    return windows.select(mask)
+
+
+def split_by_subjects(
+    windows: WindowSet, train: Sequence[int], val: Sequence[int], test: Sequence[int]
+) -> Splits:
+    """Split ``windows`` by subject lists, which must be disjoint."""
+    groups = {"train": set(train), "val": set(val), "test": set(test)}
+    for a, b in (("train", "val"), ("train", "test"), ("val", "test")):
+        both = groups[a] & groups[b]
+        if both:
+            raise CrosslError(f"subjects {sorted(both)} are in both the {a} and {b} splits")
+    return Splits(
+        windows_of_subjects(windows, train),
+        windows_of_subjects(windows, val),
+        windows_of_subjects(windows, test),
+    )

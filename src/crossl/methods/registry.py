@@ -1,0 +1,22 @@
+"""Method registry: name -> Lightning module class."""
+
+from __future__ import annotations
+
+from crossl.errors import CrosslError
+from crossl.methods.base import MethodModule
+from crossl.methods.crossl import CroSSL
+from crossl.methods.supervised import Supervised
+
+METHODS: dict[str, type[MethodModule]] = {"crossl": CroSSL, "supervised": Supervised}
+
+
+def method_names() -> list[str]:
+    """Names accepted by ``method=``."""
+    return list(METHODS)
+
+
+def get_method(name: str) -> type[MethodModule]:
+    """The module class registered as ``name``."""
+    if name not in METHODS:
+        raise CrosslError(f"unknown method {name!r}: choose one of {', '.join(METHODS)}")
+    return METHODS[name]
