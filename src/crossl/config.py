@@ -100,27 +100,46 @@ def _fmt_omegaconf_error(err: OmegaConfBaseException) -> str:
     return f"config key {key!r}: {first}" if key else first
 
 
-def load_config(preset: str | None = "crossl", overrides: list[str] | None = None) -> Config:
-    """Build a validated :class:`Config` from a preset (name or YAML path) and ``key=value`` overrides.
-
-    Raises :class:`CrosslError` for an unknown key, a value of the wrong type or an invalid choice.
-    """
-    schema = OmegaConf.structured(Config)
-    layers = [schema]
+def _merge(layers: list[Any]) -> Config:
     try:
-        if preset is not None:
-            layers.append(OmegaConf.load(_resolve_preset(preset)))
-        bad = [o for o in overrides or [] if "=" not in o]
-        if bad:
-            raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. epochs=10)")
-        if overrides:
-            layers.append(OmegaConf.from_dotlist(list(overrides)))
-        merged = OmegaConf.merge(*layers)
+        merged = OmegaConf.merge(OmegaConf.structured(Config), *layers)
         cfg: Config = OmegaConf.to_object(merged)  # type: ignore[assignment]
     except OmegaConfBaseException as err:
         raise CrosslError(_fmt_omegaconf_error(err)) from None
     validate(cfg)
     return cfg
+
+
+def _dotlist(overrides: list[str] | None) -> list[Any]:
+    bad = [o for o in overrides or [] if "=" not in o]
+    if bad:
+        raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. epochs=10)")
+    if not overrides:
+        return []
+    try:
+        return [OmegaConf.from_dotlist(list(overrides))]
+    except OmegaConfBaseException as err:
+        raise CrosslError(_fmt_omegaconf_error(err)) from None
+
+
+def load_config(preset: str | None = "crossl", overrides: list[str] | None = None) -> Config:
+    """Build a validated :class:`Config` from a preset (name or YAML path) and ``key=value`` overrides.
+
+    Raises :class:`CrosslError` for an unknown key, a value of the wrong type or an invalid choice.
+    """
+    layers: list[Any] = []
+    if preset is not None:
+        path = _resolve_preset(preset)
+        try:
+            layers.append(OmegaConf.load(path))
+        except (OmegaConfBaseException, ValueError, OSError) as err:
+            raise CrosslError(f"config file {path} is not valid YAML: {err}") from None
+    return _merge(layers + _dotlist(overrides))
+
+
+def override_config(cfg: Config, overrides: list[str] | None) -> Config:
+    """A copy of ``cfg`` with ``key=value`` overrides applied and validated."""
+    return _merge([OmegaConf.structured(cfg), *_dotlist(overrides)])
 
 
 def config_from_dict(data: dict[str, Any]) -> Config:

@@ -1,0 +1,1 @@
+"""Evaluation: frozen-feature probes, supervised baselines, missing-modality tests, metrics."""

@@ -1,0 +1,27 @@
+"""Frozen-feature extraction from a trained backbone."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from crossl.data.container import WindowSet
+from crossl.nn.backbone import MultimodalBackbone
+
+
+@torch.no_grad()
+def extract_features(
+    backbone: MultimodalBackbone, windows: WindowSet, kind: str, batch_size: int = 1024
+) -> np.ndarray:
+    """Features ``[N, F]`` of ``windows`` with the backbone in eval mode (no dropout, no masking)."""
+    was_training = backbone.training
+    backbone.eval()
+    device = next(backbone.parameters()).device
+    try:
+        parts = [
+            backbone.features(batch.to(device), kind).float().cpu()
+            for batch in windows.batches(batch_size)
+        ]
+    finally:
+        backbone.train(was_training)
+    return torch.cat(parts).numpy()

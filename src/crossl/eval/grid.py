@@ -1,0 +1,132 @@
+"""The evaluation grid: label fractions × seeds, plus missing-modality subsets, for one model."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from crossl.config import Config
+from crossl.data.container import WindowSet
+from crossl.data.label_subsets import label_fraction_indices
+from crossl.data.protocols import PreparedData
+from crossl.eval.features import extract_features
+from crossl.eval.linear_probe import fit_linear_probe
+from crossl.eval.metrics import classification_metrics
+from crossl.eval.supervised import train_supervised
+from crossl.nn.backbone import MultimodalBackbone
+
+Progress = Callable[[str], None]
+
+
+def modality_subsets(names: Sequence[str]) -> list[list[str]]:
+    """Every proper, non-empty subset of ``names``, larger subsets first.
+
+    >>> modality_subsets(["acc", "gyro"])
+    [['acc'], ['gyro']]
+    """
+    return [
+        list(c) for r in range(len(names) - 1, 0, -1) for c in itertools.combinations(names, r)
+    ]
+
+
+def fraction_seeds(cfg: Config) -> Iterator[tuple[float, int]]:
+    """(fraction, seed) cells; the 100 % subset is the same for every seed, so it runs once."""
+    for fraction in cfg.label_fractions:
+        seeds = cfg.eval_seeds[:1] if fraction >= 1.0 else cfg.eval_seeds
+        for seed in seeds:
+            yield fraction, seed
+
+
+def _row(model: str, protocol: str, fraction: float, seed: int, modalities: list[str],
+         metrics: dict[str, float], n_train: int, n_test: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "model": model,
+        "protocol": protocol,
+        "label_fraction": fraction,
+        "seed": seed,
+        "modalities": modalities,
+        **metrics,
+        "n_train": n_train,
+        "n_test": n_test,
+        **extra,
+    }
+
+
+def probe_rows(
+    backbone: MultimodalBackbone,
+    data: PreparedData,
+    cfg: Config,
+    model: str,
+    features: str,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Linear-probe rows of a frozen backbone: each label fraction and seed, then missing modalities."""
+    train = data.splits.train.labelled()
+    val = data.splits.val.labelled()
+    test = data.splits.test.labelled()
+    x_train = extract_features(backbone, train, features)
+    x_val = extract_features(backbone, val, features)
+    x_test = extract_features(backbone, test, features)
+    y_train, y_val, y_test = (w.labels.cpu().numpy() for w in (train, val, test))
+    names = test.modality_names
+    rows = []
+    full_probe = None
+    for fraction, seed in fraction_seeds(cfg):
+        if progress:
+            progress(f"{model}: linear probe, {fraction:.0%} labels, seed {seed}")
+        idx = label_fraction_indices(train.labels, fraction, seed).numpy()
+        probe, c = fit_linear_probe(x_train[idx], y_train[idx], x_val, y_val, cfg.probe_c_grid)
+        metrics = classification_metrics(y_test, probe.predict(x_test))
+        rows.append(_row(model, "linear", fraction, seed, names, metrics, len(idx), len(test),
+                         features=features, C=c))
+        if fraction >= 1.0:
+            full_probe = probe
+    if cfg.missing_modalities and full_probe is not None:
+        for subset in modality_subsets(names):
+            x_sub = extract_features(backbone, test.with_present(subset), features)
+            metrics = classification_metrics(y_test, full_probe.predict(x_sub))
+            rows.append(_row(model, "linear", 1.0, cfg.eval_seeds[0], subset, metrics,
+                             len(train), len(test), features=features))
+    return rows
+
+
+@torch.no_grad()
+def _predict(module: Any, windows: WindowSet) -> np.ndarray:
+    device = next(module.parameters()).device
+    preds = [module.logits(b.to(device)).argmax(dim=1).cpu() for b in windows.batches(1024)]
+    return torch.cat(preds).numpy()
+
+
+def supervised_rows(
+    data: PreparedData,
+    cfg: Config,
+    accelerator: str = "cpu",
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of the supervised baseline trained from scratch at each label fraction and seed."""
+    train = data.splits.train.labelled()
+    test = data.splits.test.labelled()
+    y_test = test.labels.cpu().numpy()
+    names = test.modality_names
+    rows = []
+    for fraction, seed in fraction_seeds(cfg):
+        if progress:
+            progress(f"supervised: training, {fraction:.0%} labels, seed {seed}")
+        idx = label_fraction_indices(train.labels, fraction, seed)
+        module = train_supervised(
+            cfg, data.modality_shapes, train.select(idx), data.splits.val,
+            len(data.protocol.class_names), seed, accelerator,
+        )
+        metrics = classification_metrics(y_test, _predict(module, test))
+        rows.append(_row("supervised", "end-to-end", fraction, seed, names, metrics, len(idx),
+                         len(test), features=cfg.features))
+        if fraction >= 1.0 and cfg.missing_modalities:
+            for subset in modality_subsets(names):
+                metrics = classification_metrics(y_test, _predict(module, test.with_present(subset)))
+                rows.append(_row("supervised", "end-to-end", fraction, seed, subset, metrics,
+                                 len(idx), len(test), features=cfg.features))
+    return rows

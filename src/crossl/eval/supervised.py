@@ -1,0 +1,83 @@
+"""Supervised training of the backbone + linear head on a labelled subset, early-stopped on validation."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback
+
+from crossl.config import Config
+from crossl.data.container import WindowSet
+from crossl.data.batches import EpochBatches
+from crossl.methods.supervised import Supervised
+
+
+class KeepBest(Callback):
+    """Early stopping on validation loss that restores the best weights at the end."""
+
+    def __init__(self, patience: int):
+        self.patience = patience
+        self.best = math.inf
+        self.best_state: dict | None = None
+        self.bad_epochs = 0
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
+        loss = float(trainer.callback_metrics["val/loss"])
+        if loss < self.best:
+            self.best, self.bad_epochs = loss, 0
+            self.best_state = copy.deepcopy(module.state_dict())
+        else:
+            self.bad_epochs += 1
+            if self.bad_epochs >= self.patience:
+                trainer.should_stop = True
+
+    def on_fit_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if self.best_state is not None:
+            module.load_state_dict(self.best_state)
+
+
+def supervised_batch_size(cfg: Config, n: int) -> int:
+    """Batch size for ``n`` labelled windows: ``cfg.batch_size``, or smaller so an epoch has >= 4 steps."""
+    return max(2, min(cfg.batch_size, math.ceil(n / 4)))
+
+
+def train_supervised(
+    cfg: Config,
+    modality_shapes: Mapping[str, tuple[int, int]],
+    train: WindowSet,
+    val: WindowSet,
+    num_classes: int,
+    seed: int,
+    accelerator: str = "cpu",
+    progress: bool = False,
+) -> Supervised:
+    """Train :class:`Supervised` from scratch on the labelled ``train`` windows."""
+    L.seed_everything(seed, verbose=False)
+    module = Supervised(cfg, modality_shapes, num_classes=num_classes)
+    train = train.labelled()
+    batch_size = supervised_batch_size(cfg, len(train))
+    keep_best = KeepBest(cfg.supervised_patience)
+    trainer = L.Trainer(
+        max_epochs=cfg.supervised_epochs,
+        accelerator=accelerator,
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=progress,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        callbacks=[keep_best],
+    )
+    trainer.fit(
+        module,
+        train_dataloaders=EpochBatches(train, batch_size, seed=seed, drop_last=len(train) > batch_size),
+        val_dataloaders=EpochBatches(val.labelled(), 1024, shuffle=False),
+    )
+    module.eval()
+    return module

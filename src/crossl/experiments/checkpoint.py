@@ -1,0 +1,62 @@
+"""Checkpoints: written atomically by Lightning, read back safely (tensors and plain types only)."""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+
+from crossl.config import Config, config_from_dict
+from crossl.data.normalisation import ChannelStats
+from crossl.errors import CrosslError
+from crossl.io import atomic_write
+from crossl.methods.base import build_backbone
+from crossl.nn.backbone import MultimodalBackbone
+
+
+@dataclass
+class LoadedCheckpoint:
+    """A pretrained backbone with the config and data statistics it was trained with."""
+
+    config: Config
+    backbone: MultimodalBackbone
+    stats: ChannelStats
+    metadata: dict[str, Any]
+
+
+def save_checkpoint(trainer: L.Trainer, path: str | Path) -> Path:
+    """Save the trainer's module (with its ``crossl`` metadata) to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: trainer.save_checkpoint(tmp))
+
+
+def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
+    """Read a crossl checkpoint; unreadable or foreign files raise :class:`CrosslError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise CrosslError(f"checkpoint {path} does not exist")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, pickle.UnpicklingError, zipfile.BadZipFile, EOFError, ValueError) as err:
+        raise CrosslError(
+            f"checkpoint {path} is unreadable or corrupt ({type(err).__name__}): "
+            "give a last.ckpt written by crossl pretrain"
+        ) from None
+    if not isinstance(ckpt, dict) or "crossl" not in ckpt or "state_dict" not in ckpt:
+        raise CrosslError(f"{path} is not a crossl checkpoint (no crossl metadata)")
+    meta = ckpt["crossl"]
+    cfg = config_from_dict(meta["config"])
+    shapes = {k: (int(v[0]), int(v[1])) for k, v in meta["modality_shapes"].items()}
+    backbone = build_backbone(cfg, shapes)
+    prefix = "backbone."
+    state = {k[len(prefix):]: v for k, v in ckpt["state_dict"].items() if k.startswith(prefix)}
+    try:
+        backbone.load_state_dict(state)
+    except RuntimeError as err:
+        raise CrosslError(f"checkpoint {path} does not match its config: {err}") from None
+    backbone.eval()
+    return LoadedCheckpoint(cfg, backbone, ChannelStats.from_dict(meta["normalisation"]), meta)

@@ -1,0 +1,35 @@
+"""Evaluation of a pretrained checkpoint: linear probes at each label fraction, missing modalities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crossl.config import override_config
+from crossl.data.protocols import prepare_data
+from crossl.eval.grid import Progress, probe_rows
+from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.results import results_document
+from crossl.experiments.runtime import quiet_lightning
+from crossl.io import write_json
+
+
+def evaluate_checkpoint(
+    checkpoint: str | Path,
+    overrides: list[str] | None,
+    out_dir: str | Path,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Probe a checkpoint's frozen features on its protocol's test users; write ``results.json``.
+
+    ``overrides`` change evaluation keys (``label_fractions``, ``eval_seeds``, ``features``,
+    ``data_dir``, ...); the data are normalised with the checkpoint's training statistics.
+    """
+    quiet_lightning()
+    loaded = load_checkpoint(checkpoint)
+    cfg = override_config(loaded.config, overrides)
+    data = prepare_data(cfg.dataset, cfg.data_dir, stats=loaded.stats)
+    rows = probe_rows(loaded.backbone, data, cfg, cfg.method, cfg.features, progress)
+    doc = results_document(cfg, loaded.metadata.get("pretrain"), rows)
+    write_json(Path(out_dir) / "results.json", doc)
+    return doc

@@ -1,0 +1,99 @@
+"""Pretraining: one method on one protocol's training users, checkpoint + ``results.json``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+from crossl.config import Config
+from crossl.data.batches import EpochBatches
+from crossl.data.protocols import PreparedData, prepare_data
+from crossl.experiments.checkpoint import save_checkpoint
+from crossl.experiments.results import crossl_version, results_document
+from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
+from crossl.io import write_json
+from crossl.methods.base import MethodModule
+from crossl.methods.registry import get_method
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PretrainOutcome:
+    """What pretraining produced."""
+
+    module: MethodModule
+    summary: dict[str, Any]
+    checkpoint: Path
+
+
+def load_data(cfg: Config) -> PreparedData:
+    """The protocol's normalised splits for ``cfg``."""
+    return prepare_data(
+        cfg.dataset, cfg.data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed
+    )
+
+
+def pretrain(
+    cfg: Config, out_dir: str | Path, data: PreparedData | None = None, progress: bool = True
+) -> PretrainOutcome:
+    """Train ``cfg.method`` on the training users and save ``out_dir/last.ckpt`` + ``results.json``.
+
+    Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
+    labelled ones.
+    """
+    out_dir = Path(out_dir)
+    quiet_lightning()
+    accelerator = resolve_accelerator(cfg.device)
+    data = data or load_data(cfg)
+    L.seed_everything(cfg.seed, verbose=False)
+    method = get_method(cfg.method)
+    metadata = {
+        "crossl_version": crossl_version(),
+        "dataset": cfg.dataset,
+        "class_names": list(data.protocol.class_names),
+        "normalisation": data.stats.to_dict(),
+    }
+    kwargs = {"num_classes": len(data.protocol.class_names)} if cfg.method == "supervised" else {}
+    module = method(cfg, data.modality_shapes, metadata, **kwargs)
+    windows = data.splits.train
+    if cfg.method == "supervised":
+        windows = windows.labelled()
+    windows = windows.to(torch_device(accelerator))
+    batch_size = min(cfg.batch_size, len(windows))
+    loader = EpochBatches(windows, batch_size, seed=cfg.seed, drop_last=True)
+    trainer = L.Trainer(
+        max_epochs=cfg.epochs,
+        accelerator=accelerator,
+        devices=1,
+        logger=[
+            CSVLogger(out_dir, name="logs", version=""),
+            TensorBoardLogger(out_dir, name="logs", version=""),
+        ],
+        enable_checkpointing=False,
+        enable_progress_bar=progress,
+        enable_model_summary=False,
+        log_every_n_steps=max(1, min(50, len(loader))),
+    )
+    log.info("pretraining %s on %d windows for %d epochs", cfg.method, len(windows), cfg.epochs)
+    start = time.perf_counter()
+    trainer.fit(module, train_dataloaders=loader)
+    seconds = time.perf_counter() - start
+    rates = module.throughput[1:] or module.throughput
+    summary = {
+        "epochs": trainer.current_epoch,
+        "seconds": round(seconds, 2),
+        "windows_per_second": round(sum(rates) / len(rates), 1),
+        "final_loss": float(trainer.callback_metrics["train/loss"]),
+        "train_windows": len(windows),
+    }
+    module.metadata["pretrain"] = summary
+    checkpoint = save_checkpoint(trainer, out_dir / "last.ckpt")
+    write_json(out_dir / "results.json", results_document(cfg, summary, []))
+    return PretrainOutcome(module, summary, checkpoint)
