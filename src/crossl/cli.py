@@ -85,30 +85,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("pretrain", help="pretrain a method; writes DIR/last.ckpt and results.json",
-                       description="Pretrain a method on a dataset protocol's training users.")
-    p.add_argument("--config", default="crossl",
-                   help=f"preset name ({', '.join(preset_names())}) or YAML file [crossl]")
+    p = sub.add_parser(
+        "pretrain",
+        help="pretrain a method; writes DIR/last.ckpt and results.json",
+        description="Pretrain a method on a dataset protocol's training users.",
+    )
+    p.add_argument(
+        "--config",
+        default="crossl",
+        help=f"preset name ({', '.join(preset_names())}) or YAML file [crossl]",
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     p.set_defaults(run=_cmd_pretrain)
 
-    e = sub.add_parser("evaluate", help="probe a checkpoint at each label fraction; results.json",
-                       description="Linear probes on frozen features of a checkpoint, per label "
-                       "fraction and seed, and with modalities missing.")
+    e = sub.add_parser(
+        "evaluate",
+        help="probe a checkpoint at each label fraction; results.json",
+        description="Linear probes on frozen features of a checkpoint, per label "
+        "fraction and seed, and with modalities missing.",
+    )
     e.add_argument("--checkpoint", required=True, help="a last.ckpt written by crossl pretrain")
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     e.set_defaults(run=_cmd_evaluate)
 
-    d = sub.add_parser("demo", help="pretrain + evaluate + baselines on HAPT, with a report",
-                       description="Pretrain CroSSL on the embedded HAPT data, probe it with 1 %%, "
-                       "10 %% and 100 %% of the labels and with a sensor missing, compare with "
-                       "random-init and supervised baselines; print the table, write a report.")
+    d = sub.add_parser(
+        "demo",
+        help="pretrain + evaluate + baselines on HAPT, with a report",
+        description="Pretrain CroSSL on the embedded HAPT data, probe it with 1 %%, "
+        "10 %% and 100 %% of the labels and with a sensor missing, compare with "
+        "random-init and supervised baselines; print the table, write a report.",
+    )
     d.add_argument("--out", default="runs/demo", help="output folder [runs/demo]")
-    d.add_argument("--full", action="store_true",
-                   help="the full crossl preset instead of the quick settings")
+    d.add_argument(
+        "--full", action="store_true", help="the full crossl preset instead of the quick settings"
+    )
     d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     d.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     d.set_defaults(run=_cmd_demo)

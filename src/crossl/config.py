@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -48,6 +49,7 @@ class Config:
     aggregator_hidden: list[int] = field(default_factory=lambda: [64, 32])
     aggregator_out: int = 32
     aggregator_flags: bool = True
+    expander: list[int] = field(default_factory=list)
 
     masking_strategy: str = "spatial"
     masking_ratio: float = 0.1
@@ -83,7 +85,9 @@ def _resolve_preset(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml"):
         if not path.is_file():
-            raise CrosslError(f"config file {path} does not exist: give a YAML file or a preset name")
+            raise CrosslError(
+                f"config file {path} does not exist: give a YAML file or a preset name"
+            )
         return path
     candidate = preset_dir() / f"{name_or_path}.yaml"
     if not candidate.is_file():
@@ -132,8 +136,9 @@ def load_config(preset: str | None = "crossl", overrides: list[str] | None = Non
         path = _resolve_preset(preset)
         try:
             layers.append(OmegaConf.load(path))
-        except (OmegaConfBaseException, ValueError, OSError) as err:
-            raise CrosslError(f"config file {path} is not valid YAML: {err}") from None
+        except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
+            detail = " ".join(str(err).split())
+            raise CrosslError(f"config file {path} is not valid YAML: {detail}") from None
     return _merge(layers + _dotlist(overrides))
 
 

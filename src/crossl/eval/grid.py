@@ -28,9 +28,7 @@ def modality_subsets(names: Sequence[str]) -> list[list[str]]:
     >>> modality_subsets(["acc", "gyro"])
     [['acc'], ['gyro']]
     """
-    return [
-        list(c) for r in range(len(names) - 1, 0, -1) for c in itertools.combinations(names, r)
-    ]
+    return [list(c) for r in range(len(names) - 1, 0, -1) for c in itertools.combinations(names, r)]
 
 
 def fraction_seeds(cfg: Config) -> Iterator[tuple[float, int]]:
@@ -41,8 +39,17 @@ def fraction_seeds(cfg: Config) -> Iterator[tuple[float, int]]:
             yield fraction, seed
 
 
-def _row(model: str, protocol: str, fraction: float, seed: int, modalities: list[str],
-         metrics: dict[str, float], n_train: int, n_test: int, **extra: Any) -> dict[str, Any]:
+def _row(
+    model: str,
+    protocol: str,
+    fraction: float,
+    seed: int,
+    modalities: list[str],
+    metrics: dict[str, float],
+    n_train: int,
+    n_test: int,
+    **extra: Any,
+) -> dict[str, Any]:
     return {
         "model": model,
         "protocol": protocol,
@@ -81,16 +88,39 @@ def probe_rows(
         idx = label_fraction_indices(train.labels, fraction, seed).numpy()
         probe, c = fit_linear_probe(x_train[idx], y_train[idx], x_val, y_val, cfg.probe_c_grid)
         metrics = classification_metrics(y_test, probe.predict(x_test))
-        rows.append(_row(model, "linear", fraction, seed, names, metrics, len(idx), len(test),
-                         features=features, C=c))
+        rows.append(
+            _row(
+                model,
+                "linear",
+                fraction,
+                seed,
+                names,
+                metrics,
+                len(idx),
+                len(test),
+                features=features,
+                C=c,
+            )
+        )
         if fraction >= 1.0:
             full_probe = probe
     if cfg.missing_modalities and full_probe is not None:
         for subset in modality_subsets(names):
             x_sub = extract_features(backbone, test.with_present(subset), features)
             metrics = classification_metrics(y_test, full_probe.predict(x_sub))
-            rows.append(_row(model, "linear", 1.0, cfg.eval_seeds[0], subset, metrics,
-                             len(train), len(test), features=features))
+            rows.append(
+                _row(
+                    model,
+                    "linear",
+                    1.0,
+                    cfg.eval_seeds[0],
+                    subset,
+                    metrics,
+                    len(train),
+                    len(test),
+                    features=features,
+                )
+            )
     return rows
 
 
@@ -118,15 +148,44 @@ def supervised_rows(
             progress(f"supervised: training, {fraction:.0%} labels, seed {seed}")
         idx = label_fraction_indices(train.labels, fraction, seed)
         module = train_supervised(
-            cfg, data.modality_shapes, train.select(idx), data.splits.val,
-            len(data.protocol.class_names), seed, accelerator,
+            cfg,
+            data.modality_shapes,
+            train.select(idx),
+            data.splits.val,
+            len(data.protocol.class_names),
+            seed,
+            accelerator,
         )
         metrics = classification_metrics(y_test, _predict(module, test))
-        rows.append(_row("supervised", "end-to-end", fraction, seed, names, metrics, len(idx),
-                         len(test), features=cfg.features))
+        rows.append(
+            _row(
+                "supervised",
+                "end-to-end",
+                fraction,
+                seed,
+                names,
+                metrics,
+                len(idx),
+                len(test),
+                features=cfg.features,
+            )
+        )
         if fraction >= 1.0 and cfg.missing_modalities:
             for subset in modality_subsets(names):
-                metrics = classification_metrics(y_test, _predict(module, test.with_present(subset)))
-                rows.append(_row("supervised", "end-to-end", fraction, seed, subset, metrics,
-                                 len(idx), len(test), features=cfg.features))
+                metrics = classification_metrics(
+                    y_test, _predict(module, test.with_present(subset))
+                )
+                rows.append(
+                    _row(
+                        "supervised",
+                        "end-to-end",
+                        fraction,
+                        seed,
+                        subset,
+                        metrics,
+                        len(idx),
+                        len(test),
+                        features=cfg.features,
+                    )
+                )
     return rows

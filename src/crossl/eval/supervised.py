@@ -76,7 +76,9 @@ def train_supervised(
     )
     trainer.fit(
         module,
-        train_dataloaders=EpochBatches(train, batch_size, seed=seed, drop_last=len(train) > batch_size),
+        train_dataloaders=EpochBatches(
+            train, batch_size, seed=seed, drop_last=len(train) > batch_size
+        ),
         val_dataloaders=EpochBatches(val.labelled(), 1024, shuffle=False),
     )
     module.eval()

@@ -53,7 +53,7 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
     shapes = {k: (int(v[0]), int(v[1])) for k, v in meta["modality_shapes"].items()}
     backbone = build_backbone(cfg, shapes)
     prefix = "backbone."
-    state = {k[len(prefix):]: v for k, v in ckpt["state_dict"].items() if k.startswith(prefix)}
+    state = {k[len(prefix) :]: v for k, v in ckpt["state_dict"].items() if k.startswith(prefix)}
     try:
         backbone.load_state_dict(state)
     except RuntimeError as err:

@@ -35,9 +35,7 @@ class PretrainOutcome:
 
 def load_data(cfg: Config) -> PreparedData:
     """The protocol's normalised splits for ``cfg``."""
-    return prepare_data(
-        cfg.dataset, cfg.data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed
-    )
+    return prepare_data(cfg.dataset, cfg.data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed)
 
 
 def pretrain(

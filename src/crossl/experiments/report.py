@@ -38,7 +38,8 @@ def label_efficiency_table(summary: list[dict[str, Any]]) -> str:
             match = [e for e in entries if model_label(e) == model and e["label_fraction"] == f]
             cells.append(
                 _fmt(match[0]["macro_f1_mean"], match[0]["macro_f1_std"], match[0]["n"])
-                if match else "–"
+                if match
+                else "–"
             )
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -51,8 +52,10 @@ def missing_modality_table(summary: list[dict[str, Any]]) -> str:
     subsets = list(dict.fromkeys(tuple(e["modalities"]) for e in entries))
     subsets.sort(key=lambda s: (-len(s), s))
     models = list(dict.fromkeys(model_label(e) for e in entries))
-    header = ["all (" + "+".join(full) + ")" if s == tuple(full) else "only " + "+".join(s)
-              for s in subsets]
+    header = [
+        "all (" + "+".join(full) + ")" if s == tuple(full) else "only " + "+".join(s)
+        for s in subsets
+    ]
     lines = ["| model | " + " | ".join(header) + " |", "|---|" + "---|" * len(subsets)]
     for model in models:
         cells = []
@@ -69,15 +72,20 @@ def plot_label_efficiency(summary: list[dict[str, Any]], path: Path) -> Path:
     entries = [e for e in summary if e["modalities"] == full]
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for model in dict.fromkeys(model_label(e) for e in entries):
-        pts = sorted((e for e in entries if model_label(e) == model),
-                     key=lambda e: e["label_fraction"])
+        pts = sorted(
+            (e for e in entries if model_label(e) == model), key=lambda e: e["label_fraction"]
+        )
         x = [100 * e["label_fraction"] for e in pts]
         y = [e["macro_f1_mean"] for e in pts]
         s = [e["macro_f1_std"] for e in pts]
         (line,) = ax.plot(x, y, marker="o", label=model)
-        ax.fill_between(x, [a - b for a, b in zip(y, s, strict=True)],
-                        [a + b for a, b in zip(y, s, strict=True)], alpha=0.2,
-                        color=line.get_color())
+        ax.fill_between(
+            x,
+            [a - b for a, b in zip(y, s, strict=True)],
+            [a + b for a, b in zip(y, s, strict=True)],
+            alpha=0.2,
+            color=line.get_color(),
+        )
     ax.set_xscale("log")
     ax.set_xlabel("labelled training windows used (%)")
     ax.set_ylabel("macro-F1 on test users")
@@ -93,8 +101,9 @@ def plot_label_efficiency(summary: list[dict[str, Any]], path: Path) -> Path:
 def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
     """Grouped bars: macro-F1 of each 100 %-label model with all / some modalities present."""
     entries = [e for e in summary if e["label_fraction"] >= 1.0]
-    subsets = sorted(dict.fromkeys(tuple(e["modalities"]) for e in entries),
-                     key=lambda s: (-len(s), s))
+    subsets = sorted(
+        dict.fromkeys(tuple(e["modalities"]) for e in entries), key=lambda s: (-len(s), s)
+    )
     models = list(dict.fromkeys(model_label(e) for e in entries))
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     width = 0.8 / len(subsets)

@@ -16,7 +16,9 @@ def resolve_accelerator(device: str) -> str:
         return "gpu" if torch.cuda.is_available() else "cpu"
     if device in ("gpu", "cuda"):
         if not torch.cuda.is_available():
-            raise CrosslError("device=gpu was asked for but no CUDA device is available: use device=cpu")
+            raise CrosslError(
+                "device=gpu was asked for but no CUDA device is available: use device=cpu"
+            )
         return "gpu"
     if device == "cpu":
         return "cpu"

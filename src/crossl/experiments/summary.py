@@ -20,8 +20,13 @@ def summarise(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        key = (r["model"], r["protocol"], r.get("features", ""), r["label_fraction"],
-               tuple(r["modalities"]))
+        key = (
+            r["model"],
+            r["protocol"],
+            r.get("features", ""),
+            r["label_fraction"],
+            tuple(r["modalities"]),
+        )
         groups[key].append(r)
     out = []
     for (model, protocol, features, fraction, modalities), members in groups.items():

@@ -29,7 +29,9 @@ def vicreg_terms(z_a: Tensor, z_b: Tensor, eps: float = 1e-4) -> dict[str, Tenso
     summed, divided by D, and summed over the two views.
     """
     if z_a.shape != z_b.shape or z_a.ndim != 2:
-        raise ValueError(f"views must both be [B, D], got {tuple(z_a.shape)} and {tuple(z_b.shape)}")
+        raise ValueError(
+            f"views must both be [B, D], got {tuple(z_a.shape)} and {tuple(z_b.shape)}"
+        )
     if z_a.shape[0] < 2:
         raise ValueError("VICReg needs a batch of at least 2")
     return {
@@ -60,9 +62,7 @@ def vicreg_loss(
 class VICRegLoss(nn.Module):
     """Module form of :func:`vicreg_loss`."""
 
-    def __init__(
-        self, sim_coeff: float = 10.0, std_coeff: float = 10.0, cov_coeff: float = 100.0
-    ):
+    def __init__(self, sim_coeff: float = 10.0, std_coeff: float = 10.0, cov_coeff: float = 100.0):
         super().__init__()
         self.sim_coeff, self.std_coeff, self.cov_coeff = sim_coeff, std_coeff, cov_coeff
 

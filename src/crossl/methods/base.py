@@ -16,7 +16,9 @@ from crossl.data.container import WindowSet
 from crossl.nn.backbone import MultimodalBackbone
 
 
-def build_backbone(cfg: Config, modality_shapes: Mapping[str, tuple[int, int]]) -> MultimodalBackbone:
+def build_backbone(
+    cfg: Config, modality_shapes: Mapping[str, tuple[int, int]]
+) -> MultimodalBackbone:
     """The encoders + aggregator described by ``cfg``."""
     return MultimodalBackbone(
         modality_shapes,
@@ -97,7 +99,10 @@ class MethodModule(L.LightningModule):
             return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
-        return {"optimizer": optimiser, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        return {
+            "optimizer": optimiser,
+            "lr_scheduler": {"scheduler": scheduler, "interval": "step"},
+        }
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["crossl"] = {

@@ -51,4 +51,3 @@ class MLPAggregator(nn.Module):
         if self.flags:
             x = torch.cat([x, keep.mean(dim=-1)], dim=1)
         return self.net(x)
-

@@ -46,10 +46,7 @@ class TCNEncoder(nn.Module):
         super().__init__()
         widths = [in_channels, code_size // 4, code_size // 2, code_size]
         self.blocks = nn.Sequential(
-            *(
-                ConvBlock(widths[i], widths[i + 1], k, dropout)
-                for i, k in enumerate(kernel_sizes)
-            )
+            *(ConvBlock(widths[i], widths[i + 1], k, dropout) for i, k in enumerate(kernel_sizes))
         )
         self.pool = pool
         self.out_dim = code_size

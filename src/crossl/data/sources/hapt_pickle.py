@@ -137,7 +137,9 @@ def read_hapt_pickle(path: str | Path) -> list[Recording]:
     except (gzip.BadGzipFile, zlib.error, EOFError) as err:
         raise CrosslError(f"HAPT pickle {path}: corrupt or truncated gzip ({err})") from None
     if not isinstance(data, dict):
-        raise CrosslError(f"HAPT pickle {path}: expected a dict of users, got {type(data).__name__}")
+        raise CrosslError(
+            f"HAPT pickle {path}: expected a dict of users, got {type(data).__name__}"
+        )
     recordings = []
     for user in sorted(data):
         for k, frame in enumerate(data[user]):

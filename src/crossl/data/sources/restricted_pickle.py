@@ -34,9 +34,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         return self._allowed[key]
 
 
-def restricted_load(
-    file: IO[bytes], allowed: Mapping[tuple[str, str], Any], what: str
-) -> Any:
+def restricted_load(file: IO[bytes], allowed: Mapping[tuple[str, str], Any], what: str) -> Any:
     """Unpickle ``file`` admitting only the globals in ``allowed``; ``what`` names it in errors."""
     try:
         return RestrictedUnpickler(file, allowed, what).load()
@@ -45,7 +43,7 @@ def restricted_load(
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as err:
         raise CrosslError(f"{what}: corrupt or truncated pickle ({err})") from None
     except OSError as err:
-        raise CrosslError(f"{what}: cannot read ({err})") from None
+        raise CrosslError(f"{what}: corrupt, truncated or unreadable ({err})") from None
 
 
 def only_for(cls_allowed: tuple[type, ...], make: Callable[..., Any]) -> Callable[..., Any]:

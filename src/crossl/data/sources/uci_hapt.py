@@ -50,9 +50,7 @@ def read_uci_hapt(folder: str | Path) -> list[Recording]:
     raw = _raw_dir(Path(folder))
     labels_table = _load_table(raw / "labels.txt", 5).astype(np.int64)
     files = sorted(
-        (int(m.group(2)), int(m.group(1)), p)
-        for p in raw.iterdir()
-        if (m := _FILE.match(p.name))
+        (int(m.group(2)), int(m.group(1)), p) for p in raw.iterdir() if (m := _FILE.match(p.name))
     )
     if not files:
         raise CrosslError(f"{raw} holds no acc_expNN_userMM.txt files")

@@ -1,0 +1,63 @@
+import torch
+
+from crossl.data.container import WindowSet
+from crossl.nn.aggregator import MLPAggregator
+from crossl.nn.backbone import MultimodalBackbone
+from crossl.nn.tcn import TCNEncoder
+
+
+def n_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_tcn_parameter_count_matches_the_authors_encoder():
+    for c in (1, 3, 6):
+        assert n_params(TCNEncoder(c)) == 576 * c + 55_968
+
+
+def test_tcn_same_padding_keeps_length_and_pooling():
+    enc = TCNEncoder(3, pool=False).eval()
+    x = torch.randn(2, 3, 100)
+    h = enc(x)
+    assert h.shape == (2, 96, 100)
+    enc.pool = True
+    torch.testing.assert_close(enc(x), h.mean(-1))
+
+
+def test_tcn_initialisation():
+    torch.manual_seed(0)
+    enc = TCNEncoder(3)
+    w = torch.cat([b.conv.weight.flatten() for b in enc.blocks])
+    assert abs(w.std().item() - 0.05) < 0.002
+    assert all(torch.count_nonzero(b.conv.bias) == 0 for b in enc.blocks)
+    assert all(torch.count_nonzero(b.act.weight) == 0 for b in enc.blocks)
+
+
+def test_aggregator_sees_flags_and_masked_entries_do_not_matter():
+    torch.manual_seed(0)
+    agg = MLPAggregator(2, 4, flags=True)
+    emb = torch.randn(3, 2, 4)
+    keep = torch.ones(3, 2, 4)
+    keep[:, 1] = 0
+    noisy = emb.clone()
+    noisy[:, 1] = 1000.0
+    torch.testing.assert_close(agg(emb, keep), agg(noisy, keep))
+    assert agg.net[0].in_features == 2 * 4 + 2
+    assert MLPAggregator(2, 4, flags=False).net[0].in_features == 8
+    assert agg(emb, keep).shape == (3, 32)
+
+
+def test_backbone_missing_modality_gives_zero_embedding_and_changes_features():
+    torch.manual_seed(0)
+    net = MultimodalBackbone({"acc": (3, 32), "gyro": (3, 32)}).eval()
+    ws = WindowSet(
+        {"acc": torch.randn(4, 3, 32), "gyro": torch.randn(4, 3, 32)},
+        torch.zeros(4).long(),
+        torch.zeros(4).long(),
+    )
+    only_acc = ws.with_present(["acc"])
+    emb = net.embed(only_acc)
+    assert torch.count_nonzero(emb[:, 1]) == 0
+    torch.testing.assert_close(emb[:, 0], net.embed(ws)[:, 0])
+    assert not torch.allclose(net.features(ws), net.features(only_acc))
+    assert net.features(ws, "encoders").shape == (4, 192)

@@ -1,0 +1,57 @@
+import subprocess
+import sys
+
+import pytest
+
+from crossl.cli import main
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["pretrain"], ["evaluate"], ["demo"], ["datasets"], ["datasets", "list"]]
+)
+def test_help_on_every_command(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0
+    assert "usage: crossl" in capsys.readouterr().out
+
+
+def test_datasets_list(capsys):
+    assert main(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "hapt " in out and "hapt-transitions" in out and "6 classes" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["pretrain", "--out", "OUT", "dataset=nope"], "dataset='nope' is not valid"),
+        (["pretrain", "--out", "OUT", "method=nope"], "method='nope' is not valid"),
+        (["pretrain", "--out", "OUT", "bogus_key=1"], "bogus_key"),
+        (["pretrain", "--out", "OUT", "epochs=1.5x"], "epochs"),
+        (["pretrain", "--out", "OUT", "data_dir=/does/not/exist"], "does not exist"),
+        (["pretrain", "--config", "missing.yaml", "--out", "OUT"], "does not exist"),
+        (["evaluate", "--checkpoint", "missing.ckpt", "--out", "OUT"], "does not exist"),
+        (["evaluate", "--checkpoint", "BAD", "--out", "OUT"], "unreadable or corrupt"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, args, message, capsys):
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"\x00garbage")
+    out = tmp_path / "out"
+    args = [str(out) if a == "OUT" else str(bad) if a == "BAD" else a for a in args]
+    assert main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("crossl: error:") and message in lines[0]
+    assert not out.exists()
+
+
+def test_installed_command_exits_2_without_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "crossl.cli", "pretrain", "--out", str(tmp_path / "o"), "x=1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "crossl: error: config key 'x': Key 'x' not in 'Config'"

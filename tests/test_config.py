@@ -1,0 +1,84 @@
+import pytest
+
+from crossl.config import Config, config_from_dict, load_config, override_config, preset_names
+from crossl.errors import CrosslError
+
+
+def test_presets_load_and_differ_where_documented():
+    assert {"crossl", "crossl-paper", "supervised"} <= set(preset_names())
+    paper = load_config("crossl-paper")
+    assert (paper.batch_size, paper.lr, paper.masking_ratio, paper.weight_l2) == (
+        8,
+        1e-4,
+        0.1,
+        1e-4,
+    )
+    assert (paper.sim_coeff, paper.std_coeff, paper.cov_coeff) == (10, 10, 100)
+    assert load_config("supervised").method == "supervised"
+
+
+def test_overrides_of_each_documented_key():
+    cfg = load_config(
+        "crossl",
+        [
+            "dataset=hapt-transitions",
+            "method=crossl",
+            "seed=3",
+            "epochs=2",
+            "batch_size=16",
+            "lr=0.01",
+            "masking_strategy=random",
+            "masking_ratio=0.5",
+            "label_fractions=[0.01,0.1,1.0]",
+            "limit_windows=100",
+        ],
+    )
+    assert cfg.dataset == "hapt-transitions" and cfg.seed == 3 and cfg.epochs == 2
+    assert cfg.batch_size == 16 and cfg.lr == 0.01 and cfg.masking_strategy == "random"
+    assert cfg.masking_ratio == 0.5 and cfg.label_fractions == [0.01, 0.1, 1.0]
+    assert cfg.limit_windows == 100
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("nonsense=1", "Key 'nonsense' not in 'Config'"),
+        ("epochs=abc", "could not be converted to Integer"),
+        ("dataset=mnist", "dataset='mnist' is not valid"),
+        ("method=byol", "method='byol' is not valid"),
+        ("masking_strategy=temporal", "time axis"),
+        ("masking_ratio=1.0", "must be in \\[0, 1\\)"),
+        ("label_fractions=[0.0]", "label_fractions"),
+        ("epochs", "not of the form key=value"),
+        ("features=pixels", "features='pixels' is not valid"),
+    ],
+)
+def test_bad_overrides_give_one_clear_message(override, message):
+    with pytest.raises(CrosslError, match=message) as info:
+        load_config("crossl", [override])
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_preset_and_missing_or_bad_yaml(tmp_path):
+    with pytest.raises(CrosslError, match="unknown preset 'nope'"):
+        load_config("nope")
+    with pytest.raises(CrosslError, match="does not exist"):
+        load_config(str(tmp_path / "x.yaml"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("epochs: [unclosed\n")
+    with pytest.raises(CrosslError, match="not valid YAML"):
+        load_config(str(bad))
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("epoch: 3\n")
+    with pytest.raises(CrosslError, match="'epoch'"):
+        load_config(str(wrong))
+
+
+def test_round_trip_through_dict_and_override():
+    cfg = load_config("crossl", ["epochs=4"])
+    again = config_from_dict(cfg.to_dict())
+    assert again == cfg and isinstance(again, Config)
+    assert override_config(cfg, ["features=aggregator"]).features == "aggregator"
+    assert cfg.features == "encoders"
+    with pytest.raises(CrosslError, match="does not know"):
+        config_from_dict({**cfg.to_dict(), "future_key": 1})
