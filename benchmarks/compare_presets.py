@@ -15,6 +15,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import lightning as L
 import numpy as np
 
 from crossl.config import FEATURES, load_config
@@ -23,7 +24,8 @@ from crossl.eval.features import extract_features
 from crossl.eval.linear_probe import fit_linear_probe
 from crossl.eval.metrics import classification_metrics
 from crossl.experiments.pretrain import load_data, pretrain
-from crossl.io import write_json
+from crossl.io import write_json, write_text
+from crossl.methods.base import build_backbone
 
 VARIANTS = {
     "paper": [],
@@ -43,6 +45,8 @@ VARIANTS = {
         "masking_ratio=0.5",
         "expander=[256,256]",
     ],
+    "paper+flags": ["aggregator_flags=true"],
+    "paper+flags+ratio0.5": ["aggregator_flags=true", "masking_ratio=0.5"],
     "+random0.5+expander": [
         "batch_size=64",
         "lr=1e-3",
@@ -56,7 +60,8 @@ VARIANTS = {
 
 
 def validation_scores(backbone, data) -> dict[str, dict[str, float]]:
-    """Validation macro-F1 of a frozen backbone at 1 % (mean of 3 seeds) and 100 % labels."""
+    """Validation macro-F1 of a frozen backbone at 1 % (mean of 3 seeds) and 100 % labels, and of
+    the 100 % probe with only one modality present."""
     train, val = data.splits.train.labelled(), data.splits.val.labelled()
     y_train, y_val = train.labels.numpy(), val.labels.numpy()
     scores = {}
@@ -71,8 +76,59 @@ def validation_scores(backbone, data) -> dict[str, dict[str, float]]:
                 probe, _ = fit_linear_probe(x_train[idx], y_train[idx], x_val, y_val, [1.0])
                 f1.append(classification_metrics(y_val, probe.predict(x_val))["macro_f1"])
             row[f"{fraction:.0%}"] = float(np.mean(f1))
+        for name in val.modality_names:
+            x_only = extract_features(backbone, val.with_present([name]), kind)
+            row[f"only {name}"] = classification_metrics(y_val, probe.predict(x_only))["macro_f1"]
         scores[kind] = row
     return scores
+
+
+def markdown_table(results: list[dict]) -> str:
+    """One row per variant: validation macro-F1 per feature kind and setting, and throughput."""
+    keys = ["1%", "100%", "only acc", "only gyro"]
+    head = ["variant", "overrides of crossl-paper"]
+    head += [f"{kind} {k}" for kind in FEATURES for k in keys] + ["windows/s"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        scores = r["validation_macro_f1"]
+        cells = [r["variant"], " ".join(r["overrides"]) or "–"]
+        cells += [
+            f"{scores[kind][k]:.3f}" if k in scores[kind] else "–"
+            for kind in FEATURES
+            for k in keys
+        ]
+        cells.append(f"{r['pretrain']['windows_per_second']:.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def run_variant(name: str, overrides: list[str], epochs: int) -> dict:
+    """Pretrain one variant and score it on the validation users."""
+    cfg = load_config("crossl-paper", [f"epochs={epochs}", *overrides])
+    data = load_data(cfg)
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome = pretrain(cfg, tmp, data, progress=False)
+    return {
+        "variant": name,
+        "overrides": overrides,
+        "epochs": epochs,
+        "pretrain": outcome.summary,
+        "validation_macro_f1": validation_scores(outcome.module.backbone, data),
+    }
+
+
+def untrained_scores() -> dict:
+    """The same network at its initialisation, scored like the variants."""
+    cfg = load_config("crossl-paper")
+    L.seed_everything(cfg.seed, verbose=False)
+    data = load_data(cfg)
+    return {
+        "variant": "random-init",
+        "overrides": [],
+        "epochs": 0,
+        "pretrain": {"windows_per_second": 0.0},
+        "validation_macro_f1": validation_scores(build_backbone(cfg, data.modality_shapes), data),
+    }
 
 
 def main() -> None:
@@ -82,33 +138,22 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     out = Path(args.out)
-    for name, overrides in VARIANTS.items():
-        if args.only and name not in args.only:
-            continue
+    results = []
+    for name, overrides in {"random-init": None, **VARIANTS}.items():
         path = out / f"{name}.json"
         if not path.exists():
-            cfg = load_config("crossl-paper", [f"epochs={args.epochs}", *overrides])
-            data = load_data(cfg)
-            with tempfile.TemporaryDirectory() as tmp:
-                outcome = pretrain(cfg, tmp, data, progress=False)
-            write_json(
-                path,
-                {
-                    "variant": name,
-                    "overrides": overrides,
-                    "epochs": args.epochs,
-                    "pretrain": outcome.summary,
-                    "validation_macro_f1": validation_scores(outcome.module.backbone, data),
-                },
+            if args.only and name not in args.only and overrides is not None:
+                continue
+            result = (
+                untrained_scores()
+                if overrides is None
+                else run_variant(name, overrides, args.epochs)
             )
-        result = json.loads(path.read_text())
-        v = result["validation_macro_f1"]
-        print(
-            f"{name:28s} encoders 1%={v['encoders']['1%']:.3f} 100%={v['encoders']['100%']:.3f}"
-            f" | aggregator 1%={v['aggregator']['1%']:.3f} 100%={v['aggregator']['100%']:.3f}"
-            f" | {result['pretrain']['windows_per_second']:.0f} windows/s",
-            flush=True,
-        )
+            write_json(path, result)
+        results.append(json.loads(path.read_text()))
+    table = markdown_table(results)
+    write_text(out / "summary.md", table + "\n")
+    print(table)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class Config:
     missing_modalities: bool = True
 
     supervised_epochs: int = 40
+    supervised_min_steps: int = 300
     supervised_patience: int = 8
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,9 +181,19 @@ def validate(cfg: Config) -> None:
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     if not 0.0 <= cfg.masking_ratio < 1.0:
         raise CrosslError(f"masking_ratio={cfg.masking_ratio} must be in [0, 1)")
-    for name in ("epochs", "batch_size", "code_size", "aggregator_out", "supervised_epochs"):
+    positive = (
+        "epochs",
+        "batch_size",
+        "code_size",
+        "aggregator_out",
+        "supervised_epochs",
+        "supervised_patience",
+    )
+    for name in positive:
         if getattr(cfg, name) < 1:
             raise CrosslError(f"{name}={getattr(cfg, name)} must be at least 1")
+    if cfg.supervised_min_steps < 0:
+        raise CrosslError(f"supervised_min_steps={cfg.supervised_min_steps} must be at least 0")
     if cfg.lr <= 0:
         raise CrosslError(f"lr={cfg.lr} must be positive")
     if not cfg.label_fractions or any(not 0 < f <= 1 for f in cfg.label_fractions):

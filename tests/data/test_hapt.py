@@ -76,7 +76,7 @@ def test_restricted_unpickler_refuses_other_globals(tmp_path):
         pickle.dump({1: [_Evil()]}, fh, protocol=2)
     if os.path.exists("/tmp/crossl-pwned"):
         os.remove("/tmp/crossl-pwned")
-    with pytest.raises(CrosslError, match="refusing to load.*system"):
+    with pytest.raises(CrosslError, match=r"refusing to load.*system"):
         read_hapt_pickle(path)
     assert not os.path.exists("/tmp/crossl-pwned")
 

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -19,7 +21,7 @@ def write_uci_layout(root, recordings):
         np.savetxt(raw / f"gyro_{name}", rec.signals["gyro"], fmt="%.8e")
         change = np.flatnonzero(np.diff(rec.labels)) + 1
         bounds = np.concatenate([[0], change, [len(rec.labels)]])
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        for start, stop in itertools.pairwise(bounds):
             if rec.labels[start] > 0:
                 label_rows.append((exp, rec.subject, rec.labels[start], start, stop - 1))
     np.savetxt(raw / "labels.txt", np.array(label_rows), fmt="%d")
@@ -48,7 +50,7 @@ def test_uci_layout_yields_the_same_windows(small_download):
 def test_missing_gyro_file(tmp_path, hapt_recordings):
     root = write_uci_layout(tmp_path, [hapt_recordings[0]])
     (root / "RawData" / "gyro_exp01_user01.txt").unlink()
-    with pytest.raises(CrosslError, match="gyro_exp01_user01.txt is missing"):
+    with pytest.raises(CrosslError, match=r"gyro_exp01_user01\.txt is missing"):
         read_uci_hapt(root)
 
 
@@ -70,5 +72,5 @@ def test_truncated_and_malformed_files(tmp_path, hapt_recordings):
 def test_missing_folder_and_labels(tmp_path):
     with pytest.raises(CrosslError, match="does not exist"):
         read_uci_hapt(tmp_path / "nope")
-    with pytest.raises(CrosslError, match="no RawData/labels.txt"):
+    with pytest.raises(CrosslError, match=r"no RawData/labels\.txt"):
         read_uci_hapt(tmp_path)

@@ -7,12 +7,11 @@ import math
 from collections.abc import Mapping
 
 import lightning as L
-import torch
 from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config
-from crossl.data.container import WindowSet
 from crossl.data.batches import EpochBatches
+from crossl.data.container import WindowSet
 from crossl.methods.supervised import Supervised
 
 
@@ -47,6 +46,17 @@ def supervised_batch_size(cfg: Config, n: int) -> int:
     return max(2, min(cfg.batch_size, math.ceil(n / 4)))
 
 
+def supervised_epochs(cfg: Config, n: int, batch_size: int) -> int:
+    """``cfg.supervised_epochs``, or more so that small subsets still get ``supervised_min_steps``.
+
+    >>> from crossl.config import Config
+    >>> supervised_epochs(Config(supervised_epochs=5, supervised_min_steps=300), 64, 8)
+    38
+    """
+    steps_per_epoch = max(1, n // batch_size)
+    return max(cfg.supervised_epochs, math.ceil(cfg.supervised_min_steps / steps_per_epoch))
+
+
 def train_supervised(
     cfg: Config,
     modality_shapes: Mapping[str, tuple[int, int]],
@@ -64,7 +74,7 @@ def train_supervised(
     batch_size = supervised_batch_size(cfg, len(train))
     keep_best = KeepBest(cfg.supervised_patience)
     trainer = L.Trainer(
-        max_epochs=cfg.supervised_epochs,
+        max_epochs=supervised_epochs(cfg, len(train), batch_size),
         accelerator=accelerator,
         devices=1,
         logger=False,

@@ -16,7 +16,7 @@ from crossl.experiments.runtime import resolve_accelerator
 from crossl.io import write_json
 from crossl.methods.base import build_backbone
 
-QUICK_OVERRIDES = ["epochs=8", "supervised_epochs=12", "supervised_patience=4"]
+QUICK_OVERRIDES = ["epochs=5", "supervised_epochs=5", "supervised_patience=4"]
 """What the quick demo changes in the ``crossl`` preset so that it ends within minutes on a laptop."""
 
 

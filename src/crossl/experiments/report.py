@@ -8,10 +8,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from crossl.experiments.summary import model_label, summarise  # noqa: E402
-from crossl.io import atomic_write, write_text  # noqa: E402
+from crossl.experiments.summary import model_label, summarise
+from crossl.io import atomic_write, write_text
 
 
 def _fmt(mean: float, std: float, n: int) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torchmetrics.classification import MulticlassF1Score
 
 from crossl.config import Config
 from crossl.data.container import WindowSet
@@ -30,6 +31,7 @@ class Supervised(MethodModule):
         super().__init__(cfg, modality_shapes, metadata)
         self.num_classes = num_classes
         self.head = nn.Linear(self.backbone.feature_dim(cfg.features), num_classes)
+        self.val_macro_f1 = MulticlassF1Score(num_classes, average="macro")
 
     def logits(self, batch: WindowSet) -> Tensor:
         return self.head(self.backbone.features(batch, self.cfg.features))
@@ -42,5 +44,8 @@ class Supervised(MethodModule):
 
     def validation_step(self, batch: WindowSet, batch_idx: int) -> None:
         labelled = batch.labels >= 0
-        loss = F.cross_entropy(self.logits(batch)[labelled], batch.labels[labelled])
+        logits = self.logits(batch)[labelled]
+        loss = F.cross_entropy(logits, batch.labels[labelled])
+        self.val_macro_f1(logits, batch.labels[labelled])
         self.log("val/loss", loss, batch_size=int(labelled.sum()), prog_bar=True)
+        self.log("val/macro_f1", self.val_macro_f1, batch_size=int(labelled.sum()))
