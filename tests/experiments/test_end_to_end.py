@@ -70,9 +70,17 @@ def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
         "evaluations",
     }
     rows = doc["evaluations"]
-    full = [r for r in rows if r["modalities"] == ["acc", "gyro"]]
+    linear = [r for r in rows if r["protocol"] == "linear"]
+    refit = [r for r in rows if r["protocol"] == "linear-refit"]
+    assert len(linear) + len(refit) == len(rows)
+    full = [r for r in linear if r["modalities"] == ["acc", "gyro"]]
     assert [(r["label_fraction"], r["seed"]) for r in full] == [(0.1, 0), (0.1, 1), (1.0, 0)]
-    assert {tuple(r["modalities"]) for r in rows} == {("acc", "gyro"), ("acc",), ("gyro",)}
+    subsets = [("acc", "gyro"), ("acc",), ("gyro",)]
+    assert sorted({tuple(r["modalities"]) for r in linear}) == sorted(subsets)
+    # the refit probe sees all sensors in one row (the full probe itself) and each subset once
+    assert [tuple(r["modalities"]) for r in refit] == subsets
+    assert refit[0]["macro_f1"] == full[2]["macro_f1"] and refit[0]["C"] == full[2]["C"]
+    assert all(r["label_fraction"] == 1.0 and r["n_train"] == 5992 for r in refit)
     for r in rows:
         assert {
             "protocol",

@@ -27,6 +27,8 @@ ROWS = [
     row("crossl", 1.0, 0, 0.95),
     row("crossl", 1.0, 0, 0.70, ("acc",)),
     row("crossl", 1.0, 0, 0.60, ("gyro",)),
+    row("crossl", 1.0, 0, 0.95, protocol="linear-refit"),
+    row("crossl", 1.0, 0, 0.80, ("acc",), protocol="linear-refit"),
     row("supervised", 0.01, 0, 0.50, protocol="end-to-end"),
     row("supervised", 1.0, 0, 0.93, protocol="end-to-end"),
 ]
@@ -39,7 +41,9 @@ def test_tables_show_mean_and_std_over_seeds():
     assert "| supervised | 0.500 | 0.930 |" in table
     missing = missing_modality_table(summary)
     assert "| crossl (encoders) | 0.950 | 0.700 | 0.600 |" in missing
+    assert "| crossl (encoders, probe refit) | 0.950 | 0.800 | – |" in missing
     assert "| supervised | 0.930 | – | – |" in missing
+    assert "refit" not in table
 
 
 def test_report_and_plots_are_written(tmp_path):

@@ -14,7 +14,7 @@ from crossl.data.container import WindowSet
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.data.protocols import PreparedData
 from crossl.eval.features import extract_features
-from crossl.eval.linear_probe import fit_linear_probe
+from crossl.eval.linear_probe import fit_linear_probe, fit_probe
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.supervised import train_supervised
 from crossl.nn.backbone import MultimodalBackbone
@@ -81,7 +81,7 @@ def probe_rows(
     y_train, y_val, y_test = (w.labels.cpu().numpy() for w in (train, val, test))
     names = test.modality_names
     rows = []
-    full_probe = None
+    full: tuple[Any, float, dict[str, float]] | None = None
     for fraction, seed in fraction_seeds(cfg):
         if progress:
             progress(f"{model}: linear probe, {fraction:.0%} labels, seed {seed}")
@@ -103,24 +103,67 @@ def probe_rows(
             )
         )
         if fraction >= 1.0:
-            full_probe = probe
-    if cfg.missing_modalities and full_probe is not None:
-        for subset in modality_subsets(names):
-            x_sub = extract_features(backbone, test.with_present(subset), features)
-            metrics = classification_metrics(y_test, full_probe.predict(x_sub))
-            rows.append(
-                _row(
-                    model,
-                    "linear",
-                    1.0,
-                    cfg.eval_seeds[0],
-                    subset,
-                    metrics,
-                    len(train),
-                    len(test),
-                    features=features,
-                )
+            full = (probe, c, metrics)
+    if cfg.missing_modalities and full is not None:
+        rows += _missing_modality_rows(
+            backbone, train, test, y_train, y_test, cfg, model, features, full, progress
+        )
+    return rows
+
+
+def _missing_modality_rows(
+    backbone: MultimodalBackbone,
+    train: WindowSet,
+    test: WindowSet,
+    y_train: np.ndarray,
+    y_test: np.ndarray,
+    cfg: Config,
+    model: str,
+    features: str,
+    full: tuple[Any, float, dict[str, float]],
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    """The 100 % probe with modalities absent, two ways.
+
+    ``linear``: the probe fitted on all sensors meets a test set without some (a sensor lost in
+    deployment). ``linear-refit``: a probe with the same C refitted on training features computed
+    with the same sensors absent (a sensor known to be missing, as in the authors'
+    ``MaskedClassifier``); its all-sensor row is the full probe itself.
+    """
+    probe, c, full_metrics = full
+    seed = cfg.eval_seeds[0]
+    names = test.modality_names
+    common = dict(n_train=len(train), n_test=len(test), features=features)
+    rows = [_row(model, "linear-refit", 1.0, seed, names, full_metrics, C=c, **common)]
+    for subset in modality_subsets(names):
+        if progress:
+            progress(f"{model}: linear probe with only {'+'.join(subset)} present")
+        x_test = extract_features(backbone, test.with_present(subset), features)
+        x_train = extract_features(backbone, train.with_present(subset), features)
+        refit = fit_probe(x_train, y_train, c)
+        rows.append(
+            _row(
+                model,
+                "linear",
+                1.0,
+                seed,
+                subset,
+                classification_metrics(y_test, probe.predict(x_test)),
+                **common,
             )
+        )
+        rows.append(
+            _row(
+                model,
+                "linear-refit",
+                1.0,
+                seed,
+                subset,
+                classification_metrics(y_test, refit.predict(x_test)),
+                C=c,
+                **common,
+            )
+        )
     return rows
 
 

@@ -14,6 +14,15 @@ from sklearn.preprocessing import StandardScaler
 from crossl.eval.metrics import classification_metrics
 
 
+def fit_probe(x_train: np.ndarray, y_train: np.ndarray, c: float) -> Pipeline:
+    """Standardisation + multinomial logistic regression with L2 strength ``1/c``, fitted."""
+    probe = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        probe.fit(x_train, y_train)
+    return probe
+
+
 def fit_linear_probe(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -27,10 +36,7 @@ def fit_linear_probe(
     """
     best: tuple[float, float, Pipeline] | None = None
     for c in sorted(c_grid):
-        probe = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            probe.fit(x_train, y_train)
+        probe = fit_probe(x_train, y_train, c)
         score = classification_metrics(y_val, probe.predict(x_val))["macro_f1"]
         if best is None or score > best[0]:
             best = (score, c, probe)

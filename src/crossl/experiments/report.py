@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from crossl.experiments.summary import model_label, summarise
+from crossl.experiments.summary import REFIT, model_label, summarise
 from crossl.io import atomic_write, write_text
 
 
@@ -22,10 +22,14 @@ def _all_modalities(summary: list[dict[str, Any]]) -> list[str]:
     return max((e["modalities"] for e in summary), key=len)
 
 
+def _all_sensor_entries(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    full = _all_modalities(summary)
+    return [e for e in summary if e["modalities"] == full and e["protocol"] != REFIT]
+
+
 def label_efficiency_table(summary: list[dict[str, Any]]) -> str:
     """Markdown table: macro-F1 (mean ± std over seeds) per model and label fraction, all sensors."""
-    full = _all_modalities(summary)
-    entries = [e for e in summary if e["modalities"] == full]
+    entries = _all_sensor_entries(summary)
     fractions = sorted({e["label_fraction"] for e in entries})
     models = list(dict.fromkeys(model_label(e) for e in entries))
     lines = [
@@ -68,8 +72,7 @@ def missing_modality_table(summary: list[dict[str, Any]]) -> str:
 
 def plot_label_efficiency(summary: list[dict[str, Any]], path: Path) -> Path:
     """Macro-F1 against label fraction (log scale), one line per model, std as a band."""
-    full = _all_modalities(summary)
-    entries = [e for e in summary if e["modalities"] == full]
+    entries = _all_sensor_entries(summary)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for model in dict.fromkeys(model_label(e) for e in entries):
         pts = sorted(
@@ -105,7 +108,7 @@ def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
         dict.fromkeys(tuple(e["modalities"]) for e in entries), key=lambda s: (-len(s), s)
     )
     models = list(dict.fromkeys(model_label(e) for e in entries))
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.1 * len(models)), 4.4))
     width = 0.8 / len(subsets)
     for j, s in enumerate(subsets):
         heights = []
@@ -114,7 +117,7 @@ def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
             heights.append(match[0]["macro_f1_mean"] if match else 0.0)
         ax.bar([i + j * width for i in range(len(models))], heights, width, label="+".join(s))
     ax.set_xticks([i + width * (len(subsets) - 1) / 2 for i in range(len(models))])
-    ax.set_xticklabels(models, rotation=15, fontsize=8)
+    ax.set_xticklabels([m.replace(", ", ",\n") for m in models], rotation=20, fontsize=7)
     ax.set_ylabel("macro-F1 on test users")
     ax.set_ylim(0, 1)
     ax.set_title("Missing modalities at test time (100 % labels)")
@@ -158,5 +161,9 @@ Models: `crossl` is the pretrained encoders + aggregator, frozen, with a logisti
 (C chosen on the validation users) on the aggregator output (`aggregator`) or the concatenated
 encoder outputs (`encoders`); `random-init` is the same network untrained with the same probe;
 `supervised` is the same network trained end to end on the labelled windows only.
+Missing modalities: the absent ones get `present=False` (zeroed embeddings, flagged to the
+aggregator). Rows without "probe refit" keep the probe fitted on all sensors (a sensor lost in
+deployment); "probe refit" rows refit the probe on training features computed without the same
+sensors (a sensor known to be missing, as in the CroSSL authors' missing-sensor classifier).
 """
     return write_text(out_dir / "report.md", text)

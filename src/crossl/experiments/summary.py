@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+REFIT = "linear-refit"
+"""Protocol of the probes refitted without the missing modalities (missing-modality table only)."""
+
 
 def summarise(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per (model, protocol, features, label_fraction, modalities) with mean/std/n.
@@ -50,4 +53,6 @@ def model_label(entry: dict[str, Any]) -> str:
     """Display name of a summary entry: the model, with the feature kind for frozen probes."""
     if entry["protocol"] == "linear":
         return f"{entry['model']} ({entry['features']})"
+    if entry["protocol"] == REFIT:
+        return f"{entry['model']} ({entry['features']}, probe refit)"
     return entry["model"]
