@@ -121,7 +121,7 @@ def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
     ax.set_ylabel("macro-F1 on test users")
     ax.set_ylim(0, 1)
     ax.set_title("Missing modalities at test time (100 % labels)")
-    ax.legend(title="present", fontsize=8)
+    ax.legend(title="present", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
