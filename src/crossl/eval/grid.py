@@ -199,36 +199,22 @@ def supervised_rows(
             seed,
             accelerator,
         )
-        metrics = classification_metrics(y_test, _predict(module, test))
-        rows.append(
-            _row(
-                "supervised",
-                "end-to-end",
-                fraction,
-                seed,
-                names,
-                metrics,
-                len(idx),
-                len(test),
-                features=cfg.features,
-            )
-        )
+        evaluated = [names]
         if fraction >= 1.0 and cfg.missing_modalities:
-            for subset in modality_subsets(names):
-                metrics = classification_metrics(
-                    y_test, _predict(module, test.with_present(subset))
+            evaluated += modality_subsets(names)
+        for subset in evaluated:
+            metrics = classification_metrics(y_test, _predict(module, test.with_present(subset)))
+            rows.append(
+                _row(
+                    "supervised",
+                    "end-to-end",
+                    fraction,
+                    seed,
+                    subset,
+                    metrics,
+                    len(idx),
+                    len(test),
+                    features=cfg.features,
                 )
-                rows.append(
-                    _row(
-                        "supervised",
-                        "end-to-end",
-                        fraction,
-                        seed,
-                        subset,
-                        metrics,
-                        len(idx),
-                        len(test),
-                        features=cfg.features,
-                    )
-                )
+            )
     return rows
