@@ -1,0 +1,78 @@
+"""``Augmenter``: per-modality pipelines applied to a ``WindowSet`` batch, with shared draws."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from crossl.augment.pipeline import Pipeline, SharedDraws
+from crossl.augment.spec import AugmentSpec
+from crossl.data.container import WindowSet
+from crossl.errors import CrosslError
+
+Steps = Sequence[AugmentSpec | Mapping[str, Any]]
+
+
+class Augmenter:
+    """Augment every modality of a batch: ``per_modality[m]`` if given, else ``default``.
+
+    Within one call, every modality whose pipeline rotates shares the rotation matrices and the
+    per-sample decisions (the accelerometer and gyroscope of a device turn together); with
+    ``same_crop`` the crops are shared likewise, as fractions of the window, so modalities of
+    different lengths stay aligned in time. Windows of missing modalities stay zero. An augmenter
+    without steps is falsy and returns the batch unchanged.
+
+    >>> from crossl.data.container import WindowSet
+    >>> batch = WindowSet({"acc": torch.randn(4, 3, 32), "gyro": torch.randn(4, 3, 32)},
+    ...                   labels=torch.zeros(4, dtype=torch.long), subjects=torch.zeros(4, dtype=torch.long))
+    >>> aug = Augmenter([AugmentSpec("rotation"), AugmentSpec("jitter", p=0.5)])
+    >>> aug(batch, torch.Generator().manual_seed(0)).modalities["gyro"].shape
+    torch.Size([4, 3, 32])
+    """
+
+    def __init__(
+        self,
+        default: Steps = (),
+        per_modality: Mapping[str, Steps] | None = None,
+        same_crop: bool = True,
+    ) -> None:
+        self.default = Pipeline(default)
+        self.per_modality = {str(m): Pipeline(s) for m, s in (per_modality or {}).items()}
+        self.same_crop = bool(same_crop)
+
+    def __bool__(self) -> bool:
+        return bool(self.default) or any(self.per_modality.values())
+
+    def __repr__(self) -> str:
+        return (
+            f"Augmenter(default={list(self.default.steps)!r}, per_modality="
+            f"{ {m: list(p.steps) for m, p in self.per_modality.items()}!r}, same_crop={self.same_crop})"
+        )
+
+    def pipeline(self, modality: str) -> Pipeline:
+        """The pipeline used for ``modality``."""
+        return self.per_modality.get(modality, self.default)
+
+    def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
+        """A new batch with augmented modalities and the same labels, subjects and presence."""
+        unknown = sorted(set(self.per_modality) - set(batch.modalities))
+        if unknown:
+            raise CrosslError(
+                f"augmentations configured for unknown modalities {unknown}: "
+                f"the data have {batch.modality_names}"
+            )
+        if not self:
+            return batch
+        shared = SharedDraws(["rotation", "crop_and_resize"] if self.same_crop else ["rotation"])
+        modalities = {}
+        for i, (name, x) in enumerate(batch.modalities.items()):
+            pipeline = self.pipeline(name)
+            if pipeline:
+                y = pipeline(x, generator, shared)
+                x = y * batch.present[:, i, None, None].to(y.dtype)
+            modalities[name] = x
+        return WindowSet(
+            modalities, batch.labels, batch.subjects, batch.present, list(batch.class_names)
+        )
