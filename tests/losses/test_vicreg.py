@@ -44,3 +44,12 @@ def test_gradients_flow_and_bad_shapes():
         vicreg_loss(Z_A, Z_B[:2])
     with pytest.raises(ValueError):
         vicreg_loss(Z_A[:1], Z_B[:1])
+
+
+def test_gathering_without_a_process_group_changes_nothing():
+    gathered = vicreg_terms(Z_A, Z_B, gather_distributed=True)
+    for name, value in vicreg_terms(Z_A, Z_B).items():
+        assert gathered[name].item() == value.item()
+    expected = vicreg_loss(Z_A, Z_B, 1, 2, 3, 1e-3)
+    module = VICRegLoss(1, 2, 3, eps=1e-3, gather_distributed=True)
+    assert module(Z_A, Z_B).item() == expected.item()
