@@ -6,21 +6,37 @@
 (8, 0.0001, 0.1)
 """
 
+from crossl.augment import Augmenter, AugmentSpec
 from crossl.config import Config, load_config
 from crossl.data import WindowSet, label_fraction_indices, prepare_data
 from crossl.errors import CrosslError
-from crossl.losses import vicreg_loss
+from crossl.losses import (
+    barlow_twins_loss,
+    cocoa_loss,
+    cross_modal_infonce_loss,
+    nt_xent_loss,
+    vicreg_loss,
+)
+from crossl.methods import get_method, method_names
 from crossl.nn import MultimodalBackbone, TCNEncoder, latent_keep_mask
 
 __all__ = [
+    "AugmentSpec",
+    "Augmenter",
     "Config",
     "CrosslError",
     "MultimodalBackbone",
     "TCNEncoder",
     "WindowSet",
+    "barlow_twins_loss",
+    "cocoa_loss",
+    "cross_modal_infonce_loss",
+    "get_method",
     "label_fraction_indices",
     "latent_keep_mask",
     "load_config",
+    "method_names",
+    "nt_xent_loss",
     "prepare_data",
     "vicreg_loss",
 ]

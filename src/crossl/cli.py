@@ -36,15 +36,19 @@ def _print_tables(doc: dict) -> None:
 
 def _cmd_pretrain(args: argparse.Namespace) -> None:
     from crossl.experiments.pretrain import pretrain
+    from crossl.experiments.report import history_table
 
     cfg = load_config(args.config, args.overrides)
     outcome = pretrain(cfg, args.out, progress=not args.no_progress)
     s = outcome.summary
     print(
         f"pretrained {cfg.method} on {cfg.dataset}: {s['epochs']} epochs, {s['seconds']} s, "
-        f"{s['windows_per_second']} windows/s, final loss {s['final_loss']:.4f}\n"
-        f"checkpoint: {outcome.checkpoint}\nresults:    {args.out}/results.json"
+        f"{s['windows_per_second']} windows/s, final loss {s['final_loss']:.4f}"
     )
+    if s["history"]:
+        print("\nper epoch, on the validation users:\n")
+        print(history_table(s["history"]))
+    print(f"\ncheckpoint: {outcome.checkpoint}\nresults:    {args.out}/results.json")
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> None:

@@ -11,6 +11,7 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from crossl.augment.spec import AugmentSpec
 from crossl.errors import CrosslError
 
 MASKING_STRATEGIES = ("spatial", "random")
@@ -56,6 +57,18 @@ class Config:
     sim_coeff: float = 10.0
     std_coeff: float = 10.0
     cov_coeff: float = 100.0
+    temperature: float = 0.1
+    barlow_lambda: float = 5.0e-3
+    cocoa_lambda: float = 0.5
+    mae_mask_ratio: list[float] = field(default_factory=lambda: [0.4, 0.75])
+    mae_patch_size: int = 8
+
+    augment: list[AugmentSpec] = field(default_factory=list)
+    augment_per_modality: dict[str, list[AugmentSpec]] = field(default_factory=dict)
+    augment_same_crop: bool = True
+
+    online_probe: bool = True
+    online_probe_lr: float = 1.0e-3
 
     features: str = "encoders"
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0])
@@ -154,9 +167,7 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     unknown = sorted(set(data) - known)
     if unknown:
         raise CrosslError(f"saved config has keys this crossl does not know: {', '.join(unknown)}")
-    cfg = Config(**data)
-    validate(cfg)
-    return cfg
+    return _merge([data])
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
@@ -206,3 +217,36 @@ def validate(cfg: Config) -> None:
         raise CrosslError(f"kernel_sizes={cfg.kernel_sizes} must be three positive integers")
     if not 0 <= cfg.dropout < 1:
         raise CrosslError(f"dropout={cfg.dropout} must be in [0, 1)")
+    _validate_method_settings(cfg)
+
+
+def _validate_method_settings(cfg: Config) -> None:
+    from crossl.augment import Augmenter
+    from crossl.methods.registry import get_method
+
+    for name in ("temperature", "online_probe_lr"):
+        if getattr(cfg, name) <= 0:
+            raise CrosslError(f"{name}={getattr(cfg, name)} must be positive")
+    for name in ("barlow_lambda", "cocoa_lambda"):
+        if getattr(cfg, name) < 0:
+            raise CrosslError(f"{name}={getattr(cfg, name)} must be at least 0")
+    low_high = cfg.mae_mask_ratio
+    if len(low_high) != 2 or not 0 < low_high[0] <= low_high[1] < 1:
+        raise CrosslError(
+            f"mae_mask_ratio={low_high} must be [low, high] with 0 < low <= high < 1, "
+            "e.g. [0.4, 0.75]"
+        )
+    if cfg.mae_patch_size < 1:
+        raise CrosslError(f"mae_patch_size={cfg.mae_patch_size} must be at least 1")
+    method = get_method(cfg.method)
+    if method.needs_augmentation and not (cfg.augment or cfg.augment_per_modality):
+        raise CrosslError(
+            f"method {cfg.method} compares two augmented views and needs augment=[...]: "
+            f"start from its preset (--config {cfg.method}) or see docs/augmentations.md"
+        )
+    if cfg.features == "aggregator" and not method.trains_aggregator:
+        raise CrosslError(
+            f"method {cfg.method} does not train the aggregator, so its aggregator features "
+            "would be random: use features=encoders"
+        )
+    Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)

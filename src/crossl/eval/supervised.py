@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import lightning as L
 from lightning.pytorch.callbacks import Callback
@@ -69,7 +70,7 @@ def train_supervised(
 ) -> Supervised:
     """Train :class:`Supervised` from scratch on the labelled ``train`` windows."""
     L.seed_everything(seed, verbose=False)
-    module = Supervised(cfg, modality_shapes, num_classes=num_classes)
+    module = Supervised(replace(cfg, online_probe=False), modality_shapes, num_classes=num_classes)
     train = train.labelled()
     batch_size = supervised_batch_size(cfg, len(train))
     keep_best = KeepBest(cfg.supervised_patience)

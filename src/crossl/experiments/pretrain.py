@@ -44,7 +44,8 @@ def pretrain(
     """Train ``cfg.method`` on the training users and save ``out_dir/last.ckpt`` + ``results.json``.
 
     Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
-    labelled ones.
+    labelled ones. Every epoch the labelled validation-user windows score the online probe and
+    the collapse diagnostics; their history is in the summary.
     """
     out_dir = Path(out_dir)
     quiet_lightning()
@@ -58,14 +59,15 @@ def pretrain(
         "class_names": list(data.protocol.class_names),
         "normalisation": data.stats.to_dict(),
     }
-    kwargs = {"num_classes": len(data.protocol.class_names)} if cfg.method == "supervised" else {}
-    module = method(cfg, data.modality_shapes, metadata, **kwargs)
+    module = method(cfg, data.modality_shapes, metadata, len(data.protocol.class_names))
+    device = torch_device(accelerator)
     windows = data.splits.train
     if cfg.method == "supervised":
         windows = windows.labelled()
-    windows = windows.to(torch_device(accelerator))
+    windows = windows.to(device)
     batch_size = min(cfg.batch_size, len(windows))
     loader = EpochBatches(windows, batch_size, seed=cfg.seed, drop_last=True)
+    val_loader = EpochBatches(data.splits.val.labelled().to(device), 1024, shuffle=False)
     trainer = L.Trainer(
         max_epochs=cfg.epochs,
         accelerator=accelerator,
@@ -77,11 +79,12 @@ def pretrain(
         enable_checkpointing=False,
         enable_progress_bar=progress,
         enable_model_summary=False,
+        num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(50, len(loader))),
     )
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, len(windows), cfg.epochs)
     start = time.perf_counter()
-    trainer.fit(module, train_dataloaders=loader)
+    trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader)
     seconds = time.perf_counter() - start
     rates = module.throughput[1:] or module.throughput
     summary = {
@@ -90,6 +93,7 @@ def pretrain(
         "windows_per_second": round(sum(rates) / len(rates), 1),
         "final_loss": float(trainer.callback_metrics["train/loss"]),
         "train_windows": len(windows),
+        "history": module.history,
     }
     module.metadata["pretrain"] = summary
     checkpoint = save_checkpoint(trainer, out_dir / "last.ckpt")

@@ -128,6 +128,43 @@ def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
+HISTORY_COLUMNS = {
+    "online_accuracy": "online probe accuracy",
+    "online_macro_f1": "online probe macro-F1",
+    "embedding_std": "embedding std (normalised)",
+    "effective_rank": "effective rank",
+}
+
+
+def history_table(history: list[dict[str, float]]) -> str:
+    """Markdown table of the per-epoch online probe and collapse diagnostics."""
+    columns = [c for c in HISTORY_COLUMNS if any(c in h for h in history)]
+    lines = [
+        "| epoch | " + " | ".join(HISTORY_COLUMNS[c] for c in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for h in history:
+        cells = [f"{h[c]:.3f}" if c in h else "–" for c in columns]
+        lines.append(f"| {int(h['epoch']) + 1} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_training_history(history: list[dict[str, float]], path: Path) -> Path:
+    """Online probe macro-F1 and effective rank per epoch, side by side."""
+    epochs = [int(h["epoch"]) + 1 for h in history]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for ax, key in zip(axes, ("online_macro_f1", "effective_rank"), strict=True):
+        values = [h.get(key, float("nan")) for h in history]
+        ax.plot(epochs, values, marker="o")
+        ax.set_xlabel("epoch")
+        ax.set_title(HISTORY_COLUMNS[key] + " (validation users)", fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+    return path
+
+
 def write_report(doc: dict[str, Any], out_dir: str | Path, command: str) -> Path:
     """Write ``report.md`` and its plots into ``out_dir`` from the results document ``doc``."""
     out_dir = Path(out_dir)
@@ -136,6 +173,26 @@ def write_report(doc: dict[str, Any], out_dir: str | Path, command: str) -> Path
     plot_missing_modalities(summary, out_dir / "missing_modalities.png")
     pre = doc.get("pretrain") or {}
     cfg = doc["config"]
+    masking = (
+        f"Masking: {cfg['masking_strategy']}, ratio {cfg['masking_ratio']}.\n"
+        if doc["method"] == "crossl"
+        else ""
+    )
+    history = pre.get("history") or []
+    training = ""
+    if history:
+        plot_training_history(history, out_dir / "training.png")
+        training = f"""
+## While pretraining (validation users, per epoch)
+
+{history_table(history)}
+
+![training](training.png)
+
+The online probe is a linear classifier trained on detached features of the labelled training
+windows; the embedding std (of L2-normalised features, times sqrt(D): about 1 when spread, 0 when
+collapsed) and the effective rank are computed on the validation users' features.
+"""
     text = f"""# crossl report: {doc["method"]} on {doc["dataset"]}
 
 Made by `{command}` (crossl {doc["crossl_version"]}, seed {doc["seed"]}) from `results.json`.
@@ -143,8 +200,7 @@ Made by `{command}` (crossl {doc["crossl_version"]}, seed {doc["seed"]}) from `r
 Pretraining: {pre.get("epochs", "?")} epochs on {pre.get("train_windows", "?")} windows in \
 {pre.get("seconds", "?")} s ({pre.get("windows_per_second", "?")} windows/s, batch \
 {cfg["batch_size"]}), final loss {pre.get("final_loss", float("nan")):.4f}.
-Masking: {cfg["masking_strategy"]}, ratio {cfg["masking_ratio"]}.
-
+{masking}{training}
 ## Label efficiency (macro-F1 on the test users, mean ± std over label seeds)
 
 {label_efficiency_table(summary)}

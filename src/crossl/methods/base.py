@@ -1,19 +1,27 @@
-"""The Lightning module every method builds on: backbone, optimiser, schedule, throughput, metadata."""
+"""The Lightning module every method builds on: backbone, input augmentation, optimiser, schedule,
+online probe, collapse diagnostics, throughput and metadata."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import lightning as L
 import torch
 from torch import Tensor
 
+from crossl.augment import Augmenter
 from crossl.config import Config
 from crossl.data.container import WindowSet
+from crossl.methods.collapse import collapse_warning, effective_rank, normalised_std
+from crossl.methods.online_probe import OnlineProbe
 from crossl.nn.backbone import MultimodalBackbone
+
+log = logging.getLogger(__name__)
 
 
 def build_backbone(
@@ -31,48 +39,140 @@ def build_backbone(
     )
 
 
-class MethodModule(L.LightningModule):
-    """Shared base: owns the backbone, the optimiser and schedule, and measures windows per second.
+@dataclass
+class StepOutput:
+    """What a method's training step produced.
 
-    Subclasses implement :meth:`training_loss` (a dict with at least ``loss``).
+    ``loss`` is minimised; ``terms`` are logged under ``train/``; ``features`` are the downstream
+    features (``cfg.features``) of the batch, which the online probe reads detached.
     """
+
+    loss: Tensor
+    terms: dict[str, Tensor]
+    features: Tensor
+
+
+class MethodModule(L.LightningModule):
+    """Shared base: owns the backbone, the input augmenter, the optimiser and schedule, the online
+    probe and the per-epoch diagnostics.
+
+    Subclasses implement :meth:`step`. ``trains_aggregator`` says whether the objective trains the
+    aggregator (if not, only ``features=encoders`` is meaningful downstream);
+    ``needs_augmentation`` whether it is meaningless without input augmentation.
+    """
+
+    trains_aggregator: ClassVar[bool] = True
+    needs_augmentation: ClassVar[bool] = False
 
     def __init__(
         self,
         cfg: Config,
         modality_shapes: Mapping[str, tuple[int, int]],
         metadata: dict[str, Any] | None = None,
+        num_classes: int | None = None,
     ):
         super().__init__()
         self.cfg = cfg
         self.modality_shapes = dict(modality_shapes)
         self.metadata = dict(metadata or {})
+        self.num_classes = num_classes
         self.backbone = build_backbone(cfg, modality_shapes)
+        self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
+        self.online_probe = (
+            OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
+            if cfg.online_probe and num_classes
+            else None
+        )
         self._epoch_windows = 0
         self._epoch_start = 0.0
+        self._last_step_end = 0.0
+        self._val_features: list[Tensor] = []
+        self._generator: torch.Generator | None = None
         self.throughput: list[float] = []
+        self.history: list[dict[str, float]] = []
 
-    def training_loss(self, batch: WindowSet) -> dict[str, Tensor]:
+    def step(self, batch: WindowSet) -> StepOutput:
+        """The method's objective on one batch."""
         raise NotImplementedError
 
+    @property
+    def gather_distributed(self) -> bool:
+        """Whether losses gather across processes (the run has more than one)."""
+        return self._trainer is not None and self.trainer.world_size > 1
+
+    @property
+    def generator(self) -> torch.Generator:
+        """The generator of every random draw of the training step (masks, augmentations),
+        seeded with ``cfg.seed`` (plus the process rank) on the module's device."""
+        if self._generator is None or self._generator.device != self.device:
+            seed = self.cfg.seed + self.global_rank
+            self._generator = torch.Generator(device=self.device).manual_seed(seed)
+        return self._generator
+
+    def on_train_start(self) -> None:
+        self._generator = None
+
+    def augment(self, batch: WindowSet) -> WindowSet:
+        """A freshly augmented copy of ``batch`` (the batch itself when no augmentation is set)."""
+        return self.augmenter(batch, self.generator) if self.augmenter else batch
+
     def training_step(self, batch: WindowSet, batch_idx: int) -> Tensor:
-        terms = self.training_loss(batch)
+        out = self.step(batch)
         self._epoch_windows += len(batch)
+        logged = {"loss": out.loss, **out.terms}
+        loss = out.loss
+        if self.online_probe is not None:
+            probe_loss = self.online_probe.loss(out.features, batch.labels)
+            logged["online_probe_loss"] = probe_loss
+            loss = loss + probe_loss
         self.log_dict(
-            {f"train/{k}": v.detach() for k, v in terms.items()},
+            {f"train/{k}": v.detach() for k, v in logged.items()},
             on_step=False,
             on_epoch=True,
             batch_size=len(batch),
-            prog_bar=False,
         )
-        return terms["loss"]
+        return loss
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        self._last_step_end = time.perf_counter()
+
+    def validation_step(self, batch: WindowSet, batch_idx: int) -> None:
+        self.record_validation(self.backbone.features(batch, self.cfg.features), batch.labels)
+
+    def record_validation(self, features: Tensor, labels: Tensor) -> None:
+        """Keep held-out features for the epoch's diagnostics and score the online probe on them."""
+        self._val_features.append(features.detach())
+        if self.online_probe is not None:
+            self.online_probe.update(features, labels)
+
+    def on_validation_epoch_end(self) -> None:
+        if self.trainer.sanity_checking or not self._val_features:
+            self._val_features = []
+            if self.online_probe is not None:
+                self.online_probe.reset()
+            return
+        features = torch.cat(self._val_features)
+        self._val_features = []
+        record = {"epoch": float(self.current_epoch)}
+        if len(features) >= 2:
+            record["embedding_std"] = float(normalised_std(features))
+            record["effective_rank"] = float(effective_rank(features))
+            warning = collapse_warning(record["embedding_std"], record["effective_rank"])
+            if warning:
+                log.warning("epoch %d: %s", self.current_epoch, warning)
+        scores = self.online_probe.compute() if self.online_probe is not None else None
+        if scores is not None:
+            record["online_accuracy"] = scores["accuracy"]
+            record["online_macro_f1"] = scores["macro_f1"]
+        self.history.append(record)
+        self.log_dict({f"val/{k}": v for k, v in record.items() if k != "epoch"})
 
     def on_train_epoch_start(self) -> None:
         self._epoch_windows = 0
         self._epoch_start = time.perf_counter()
 
     def on_train_epoch_end(self) -> None:
-        seconds = time.perf_counter() - self._epoch_start
+        seconds = self._last_step_end - self._epoch_start
         rate = self._epoch_windows / max(seconds, 1e-9)
         self.throughput.append(rate)
         self.log("train/windows_per_second", rate, prog_bar=True)
@@ -83,9 +183,24 @@ class MethodModule(L.LightningModule):
         return batch.to(device)
 
     def configure_optimizers(self) -> Any:
-        optimiser = torch.optim.Adam(
-            self.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
-        )
+        groups: list[dict[str, Any]] = [
+            {
+                "params": [
+                    p for n, p in self.named_parameters() if not n.startswith("online_probe")
+                ],
+                "lr": self.cfg.lr,
+                "weight_decay": self.cfg.weight_decay,
+            }
+        ]
+        if self.online_probe is not None:
+            groups.append(
+                {
+                    "params": list(self.online_probe.parameters()),
+                    "lr": self.cfg.online_probe_lr,
+                    "weight_decay": 0.0,
+                }
+            )
+        optimiser = torch.optim.Adam(groups)
         if self.cfg.schedule == "none":
             return optimiser
         total = max(1, int(self.trainer.estimated_stepping_batches))

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from crossl.errors import CrosslError
+from crossl.methods.barlow import BarlowTwins
 from crossl.methods.base import MethodModule
+from crossl.methods.cmc import CMC
+from crossl.methods.cocoa import COCOA
 from crossl.methods.crossl import CroSSL
+from crossl.methods.mae import MaskedReconstruction
+from crossl.methods.simclr import SimCLR
 from crossl.methods.supervised import Supervised
+from crossl.methods.vicreg import VICReg
 
-METHODS: dict[str, type[MethodModule]] = {"crossl": CroSSL, "supervised": Supervised}
+METHODS: dict[str, type[MethodModule]] = {
+    "crossl": CroSSL,
+    "simclr": SimCLR,
+    "vicreg": VICReg,
+    "barlow": BarlowTwins,
+    "cocoa": COCOA,
+    "cmc": CMC,
+    "mae": MaskedReconstruction,
+    "supervised": Supervised,
+}
 
 
 def method_names() -> list[str]:

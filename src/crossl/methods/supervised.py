@@ -11,14 +11,16 @@ from torchmetrics.classification import MulticlassF1Score
 
 from crossl.config import Config
 from crossl.data.container import WindowSet
-from crossl.methods.base import MethodModule
+from crossl.errors import CrosslError
+from crossl.methods.base import MethodModule, StepOutput
 
 
 class Supervised(MethodModule):
     """End-to-end cross-entropy on the labelled windows (unlabelled ones are skipped).
 
     The head reads the same features the probes read (``cfg.features``), so the comparison with a
-    pretrained backbone differs only in how the backbone was trained.
+    pretrained backbone differs only in how the backbone was trained. Input augmentation
+    (``cfg.augment``) applies here too.
     """
 
     def __init__(
@@ -26,25 +28,29 @@ class Supervised(MethodModule):
         cfg: Config,
         modality_shapes: Mapping[str, tuple[int, int]],
         metadata: dict[str, Any] | None = None,
-        num_classes: int = 6,
+        num_classes: int | None = None,
     ):
-        super().__init__(cfg, modality_shapes, metadata)
-        self.num_classes = num_classes
+        if not num_classes:
+            raise CrosslError("the supervised method needs the number of classes")
+        super().__init__(cfg, modality_shapes, metadata, num_classes)
         self.head = nn.Linear(self.backbone.feature_dim(cfg.features), num_classes)
         self.val_macro_f1 = MulticlassF1Score(num_classes, average="macro")
 
     def logits(self, batch: WindowSet) -> Tensor:
         return self.head(self.backbone.features(batch, self.cfg.features))
 
-    def training_loss(self, batch: WindowSet) -> dict[str, Tensor]:
+    def step(self, batch: WindowSet) -> StepOutput:
+        batch = self.augment(batch)
         labelled = batch.labels >= 0
-        logits = self.logits(batch)
-        loss = F.cross_entropy(logits[labelled], batch.labels[labelled])
-        return {"loss": loss}
+        features = self.backbone.features(batch, self.cfg.features)
+        loss = F.cross_entropy(self.head(features)[labelled], batch.labels[labelled])
+        return StepOutput(loss, {}, features)
 
     def validation_step(self, batch: WindowSet, batch_idx: int) -> None:
+        features = self.backbone.features(batch, self.cfg.features)
+        self.record_validation(features, batch.labels)
         labelled = batch.labels >= 0
-        logits = self.logits(batch)[labelled]
+        logits = self.head(features)[labelled]
         loss = F.cross_entropy(logits, batch.labels[labelled])
         self.val_macro_f1(logits, batch.labels[labelled])
         self.log("val/loss", loss, batch_size=int(labelled.sum()), prog_bar=True)

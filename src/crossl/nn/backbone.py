@@ -58,17 +58,17 @@ class MultimodalBackbone(nn.Module):
         )
         return emb * batch.present[:, :, None].to(emb.dtype)
 
-    def present_keep(self, batch: WindowSet) -> Tensor:
-        """The keep mask ``[B, M, D]`` that hides exactly the missing modalities."""
-        return batch.present[:, :, None].expand(-1, -1, self.code_size).to(torch.float32)
-
     def features(self, batch: WindowSet, kind: str = "aggregator") -> Tensor:
         """Representation for downstream use: the aggregator output or the concatenated encoders."""
-        emb = self.embed(batch)
+        return self.features_from_embeddings(self.embed(batch), batch.present, kind)
+
+    def features_from_embeddings(self, emb: Tensor, present: Tensor, kind: str) -> Tensor:
+        """:meth:`features` from embeddings ``[B, M, D]`` already computed by :meth:`embed`."""
         if kind == "encoders":
             return emb.flatten(1)
         if kind == "aggregator":
-            return self.aggregator(emb, self.present_keep(batch))
+            keep = present[:, :, None].expand(-1, -1, self.code_size).to(emb.dtype)
+            return self.aggregator(emb, keep)
         raise CrosslError(f"unknown features {kind!r}: use aggregator or encoders")
 
     def feature_dim(self, kind: str) -> int:

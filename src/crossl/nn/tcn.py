@@ -55,8 +55,12 @@ class TCNEncoder(nn.Module):
             nn.init.zeros_(block.conv.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.blocks(x)
+        h = self.sequence(x)
         return h.mean(dim=-1) if self.pool else h
+
+    def sequence(self, x: Tensor) -> Tensor:
+        """The features before pooling, ``[B, code, T]`` (what masked reconstruction decodes)."""
+        return self.blocks(x)
 
     def conv_weight_l2(self) -> Tensor:
         """Sum of squared conv kernels (the Keras L2 regulariser of the authors' code)."""

@@ -1,0 +1,48 @@
+"""Shared shape of the augmentation-based methods: two augmented views, one backbone, a head, a loss."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from torch import Tensor
+
+from crossl.config import Config
+from crossl.data.container import WindowSet
+from crossl.methods.base import MethodModule, StepOutput
+from crossl.nn.heads import mlp_head
+
+
+class TwoViewMethod(MethodModule):
+    """Encode two freshly augmented copies of the batch with the encoders and the aggregator, map
+    both through the head (``cfg.expander``) and compare them with :meth:`view_loss`.
+
+    Subclasses (SimCLR, VICReg, Barlow Twins) differ only in :meth:`view_loss`.
+    """
+
+    needs_augmentation: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        cfg: Config,
+        modality_shapes: Mapping[str, tuple[int, int]],
+        metadata: dict[str, Any] | None = None,
+        num_classes: int | None = None,
+    ):
+        super().__init__(cfg, modality_shapes, metadata, num_classes)
+        self.head = mlp_head(self.backbone.aggregator.out_dim, cfg.expander)
+
+    def view_loss(self, z_a: Tensor, z_b: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """The objective between the two heads' outputs, and the terms to log."""
+        raise NotImplementedError
+
+    def step(self, batch: WindowSet) -> StepOutput:
+        views = [self.augment(batch) for _ in range(2)]
+        embs = [self.backbone.embed(v) for v in views]
+        z = [
+            self.head(self.backbone.features_from_embeddings(e, batch.present, "aggregator"))
+            for e in embs
+        ]
+        loss, terms = self.view_loss(z[0], z[1])
+        features = self.backbone.features_from_embeddings(embs[0], batch.present, self.cfg.features)
+        return StepOutput(loss, terms, features)
