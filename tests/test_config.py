@@ -1,6 +1,13 @@
 import pytest
 
-from crossl.config import Config, config_from_dict, load_config, override_config, preset_names
+from crossl.config import (
+    Config,
+    config_from_dict,
+    load_config,
+    override_config,
+    preset_for,
+    preset_names,
+)
 from crossl.errors import CrosslError
 
 
@@ -72,6 +79,23 @@ def test_unknown_preset_and_missing_or_bad_yaml(tmp_path):
     wrong.write_text("epoch: 3\n")
     with pytest.raises(CrosslError, match="'epoch'"):
         load_config(str(wrong))
+
+
+def test_method_override_starts_from_that_methods_preset():
+    assert preset_for(["method=simclr", "epochs=2"]) == "simclr"
+    assert preset_for(["epochs=2"]) == "crossl" and preset_for(["method=nope"]) == "crossl"
+    cfg = load_config(preset_for(["method=simclr"]), ["method=simclr"])
+    assert [s.name for s in cfg.augment] == ["rotation", "scaling", "jitter"]
+
+
+def test_augmentation_specs_survive_the_round_trip_through_a_checkpoint_dict():
+    cfg = load_config("simclr", ["augment_per_modality={gyro: [{name: noise, p: 0.5}]}"])
+    again = config_from_dict(cfg.to_dict())
+    assert again == cfg
+    assert again.augment_per_modality["gyro"][0].params == {} and again.augment[1].params == {
+        "sigma": 0.1
+    }
+    assert override_config(again, ["epochs=3"]).augment == cfg.augment
 
 
 def test_round_trip_through_dict_and_override():

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from crossl.config import load_config, preset_names
+from crossl.config import load_config, preset_for, preset_names
 from crossl.errors import CrosslError
 
 OVERRIDES_HELP = (
@@ -38,7 +38,7 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
     from crossl.experiments.pretrain import pretrain
     from crossl.experiments.report import history_table
 
-    cfg = load_config(args.config, args.overrides)
+    cfg = load_config(args.config or preset_for(args.overrides), args.overrides)
     outcome = pretrain(cfg, args.out, progress=not args.no_progress)
     s = outcome.summary
     print(
@@ -96,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--config",
-        default="crossl",
-        help=f"preset name ({', '.join(preset_names())}) or YAML file [crossl]",
+        help=f"preset name ({', '.join(preset_names())}) or YAML file [the preset of method=NAME "
+        "if given, else crossl]",
     )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")

@@ -140,6 +140,19 @@ def _dotlist(overrides: list[str] | None) -> list[Any]:
         raise CrosslError(_fmt_omegaconf_error(err)) from None
 
 
+def preset_for(overrides: list[str] | None) -> str:
+    """The preset a run starts from when none is named: the one of ``method=NAME`` if given
+    (``method=simclr`` starts from the simclr preset), else ``crossl``.
+
+    >>> preset_for(["epochs=2", "method=simclr"]), preset_for(["epochs=2"])
+    ('simclr', 'crossl')
+    """
+    methods = [o.split("=", 1)[1].strip() for o in overrides or [] if o.startswith("method=")]
+    if methods and methods[-1] in preset_names():
+        return methods[-1]
+    return "crossl"
+
+
 def load_config(preset: str | None = "crossl", overrides: list[str] | None = None) -> Config:
     """Build a validated :class:`Config` from a preset (name or YAML path) and ``key=value`` overrides.
 

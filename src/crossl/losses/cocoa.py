@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from crossl.losses._validation import check_modalities, check_temperature
-from crossl.losses.distributed import gather_if
+from crossl.losses.distributed import gather_modalities
 
 
 def cocoa_loss(
@@ -53,9 +53,8 @@ def cocoa_loss(
     present = check_modalities(z, present, "COCOA")
     check_temperature(temperature)
     b, m, _ = z.shape
-    z = F.normalize(torch.where(present[..., None], z, 0.0), dim=-1)
-    all_z, offset, world = gather_if(z, gather_distributed)
-    all_present = gather_if(present.to(torch.int32), gather_distributed)[0].bool()
+    g = gather_modalities(z, present, gather_distributed)
+    z, all_z, all_present, offset, world = g.z, g.all_z, g.all_present, g.offset, g.world
 
     eye = torch.eye(m, dtype=torch.bool, device=z.device)
     pairs = present[:, :, None] & present[:, None, :] & ~eye

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from crossl.losses._validation import check_modalities, check_temperature
-from crossl.losses.distributed import gather_if
+from crossl.losses.distributed import gather_modalities
 
 
 def cross_modal_infonce_loss(
@@ -38,9 +37,8 @@ def cross_modal_infonce_loss(
     present = check_modalities(z, present, "cross-modal InfoNCE")
     check_temperature(temperature)
     b, m, _ = z.shape
-    z = F.normalize(torch.where(present[..., None], z, 0.0), dim=-1)
-    all_z, offset, world = gather_if(z, gather_distributed)
-    all_present = gather_if(present.to(torch.int32), gather_distributed)[0].bool()
+    g = gather_modalities(z, present, gather_distributed)
+    z, all_z, all_present, offset, world = g.z, g.all_z, g.all_present, g.offset, g.world
 
     anchors = present.T[:, None, :] & present.T[None, :, :]
     candidates = all_present.T[:, None, :] & all_present.T[None, :, :]

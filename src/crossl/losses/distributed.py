@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.distributed as dist
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -82,3 +84,25 @@ def gather_if(x: Tensor, enabled: bool) -> tuple[Tensor, int, int]:
     if not enabled:
         return x, 0, 1
     return gather(x), rank() * x.shape[0], world_size()
+
+
+@dataclass
+class ModalityBatch:
+    """Per-modality embeddings ready for a cross-modal loss: L2-normalised with absent ones zeroed,
+    for this process (``z``, ``present``) and gathered over all processes (``all_z``,
+    ``all_present``), with this process's ``offset`` in the gathered rows and the ``world`` size."""
+
+    z: Tensor
+    present: Tensor
+    all_z: Tensor
+    all_present: Tensor
+    offset: int
+    world: int
+
+
+def gather_modalities(z: Tensor, present: Tensor, enabled: bool) -> ModalityBatch:
+    """Normalise ``z [B, M, D]`` (absent entries zeroed) and gather it with ``present [B, M]``."""
+    z = F.normalize(torch.where(present[..., None], z, 0.0), dim=-1)
+    all_z, offset, world = gather_if(z, enabled)
+    all_present = gather_if(present.to(torch.int32), enabled)[0].bool()
+    return ModalityBatch(z, present, all_z, all_present, offset, world)

@@ -17,6 +17,7 @@ from torch import Tensor
 from crossl.augment import Augmenter
 from crossl.config import Config
 from crossl.data.container import WindowSet
+from crossl.errors import CrosslError
 from crossl.methods.collapse import collapse_warning, effective_rank, normalised_std
 from crossl.methods.online_probe import OnlineProbe
 from crossl.nn.backbone import MultimodalBackbone
@@ -56,7 +57,7 @@ class MethodModule(L.LightningModule):
     """Shared base: owns the backbone, the input augmenter, the optimiser and schedule, the online
     probe and the per-epoch diagnostics.
 
-    Subclasses implement :meth:`step`. ``trains_aggregator`` says whether the objective trains the
+    Subclasses implement :meth:`step` and, if they own modules, :meth:`build_heads`. ``trains_aggregator`` says whether the objective trains the
     aggregator (if not, only ``features=encoders`` is meaningful downstream);
     ``needs_augmentation`` whether it is meaningless without input augmentation.
     """
@@ -77,6 +78,12 @@ class MethodModule(L.LightningModule):
         self.metadata = dict(metadata or {})
         self.num_classes = num_classes
         self.backbone = build_backbone(cfg, modality_shapes)
+        unknown = sorted(set(cfg.augment_per_modality) - set(modality_shapes))
+        if unknown:
+            raise CrosslError(
+                f"augment_per_modality names modalities {unknown} that the data do not have: "
+                f"use {sorted(modality_shapes)}"
+            )
         self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
         self.online_probe = (
             OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
@@ -90,6 +97,10 @@ class MethodModule(L.LightningModule):
         self._generator: torch.Generator | None = None
         self.throughput: list[float] = []
         self.history: list[dict[str, float]] = []
+        self.build_heads()
+
+    def build_heads(self) -> None:
+        """Create the method's own modules (heads, decoders); called at the end of ``__init__``."""
 
     def step(self, batch: WindowSet) -> StepOutput:
         """The method's objective on one batch."""

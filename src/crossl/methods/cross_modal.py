@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
 
-from crossl.config import Config
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
 from crossl.methods.base import MethodModule, StepOutput
@@ -25,21 +23,14 @@ class CrossModalMethod(MethodModule):
 
     trains_aggregator: ClassVar[bool] = False
 
-    def __init__(
-        self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
-        metadata: dict[str, Any] | None = None,
-        num_classes: int | None = None,
-    ):
-        if len(modality_shapes) < 2:
+    def build_heads(self) -> None:
+        if len(self.modality_shapes) < 2:
             raise CrosslError(
-                f"method {cfg.method} contrasts modalities with each other and needs at least "
-                f"two, the data has {list(modality_shapes)}"
+                f"method {self.cfg.method} contrasts modalities with each other and needs at least "
+                f"two, the data has {list(self.modality_shapes)}"
             )
-        super().__init__(cfg, modality_shapes, metadata, num_classes)
         self.heads = nn.ModuleDict(
-            {name: mlp_head(cfg.code_size, cfg.expander) for name in modality_shapes}
+            {name: mlp_head(self.cfg.code_size, self.cfg.expander) for name in self.modality_shapes}
         )
 
     def modality_loss(self, z: Tensor, present: Tensor) -> Tensor:

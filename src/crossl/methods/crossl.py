@@ -3,12 +3,8 @@ the views."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from torch import Tensor
 
-from crossl.config import Config
 from crossl.data.container import WindowSet
 from crossl.losses.vicreg import vicreg_terms
 from crossl.methods.base import MethodModule, StepOutput
@@ -28,15 +24,8 @@ class CroSSL(MethodModule):
     wider space for the loss only; downstream features never use it.
     """
 
-    def __init__(
-        self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
-        metadata: dict[str, Any] | None = None,
-        num_classes: int | None = None,
-    ):
-        super().__init__(cfg, modality_shapes, metadata, num_classes)
-        self.expander = mlp_head(self.backbone.aggregator.out_dim, cfg.expander)
+    def build_heads(self) -> None:
+        self.expander = mlp_head(self.backbone.aggregator.out_dim, self.cfg.expander)
 
     def _masked_view(self, emb: Tensor, batch: WindowSet) -> Tensor:
         cfg = self.cfg

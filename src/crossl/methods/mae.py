@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
 
-from crossl.config import Config
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
 from crossl.methods.base import MethodModule, StepOutput
@@ -55,20 +53,14 @@ class MaskedReconstruction(MethodModule):
 
     trains_aggregator: ClassVar[bool] = False
 
-    def __init__(
-        self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
-        metadata: dict[str, Any] | None = None,
-        num_classes: int | None = None,
-    ):
-        too_short = {m: t for m, (_, t) in modality_shapes.items() if t < 2 * cfg.mae_patch_size}
+    def build_heads(self) -> None:
+        cfg, shapes = self.cfg, self.modality_shapes
+        too_short = {m: t for m, (_, t) in shapes.items() if t < 2 * cfg.mae_patch_size}
         if too_short:
             raise CrosslError(
                 f"mae_patch_size={cfg.mae_patch_size} leaves fewer than two patches in "
                 f"{too_short} (modality: window length): lower mae_patch_size"
             )
-        super().__init__(cfg, modality_shapes, metadata, num_classes)
         hidden = max(1, cfg.code_size // 2)
         self.decoders = nn.ModuleDict(
             {
@@ -77,7 +69,7 @@ class MaskedReconstruction(MethodModule):
                     nn.GELU(),
                     nn.Conv1d(hidden, channels, 1),
                 )
-                for name, (channels, _) in modality_shapes.items()
+                for name, (channels, _) in shapes.items()
             }
         )
 

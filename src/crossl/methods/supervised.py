@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torchmetrics.classification import MulticlassF1Score
 
-from crossl.config import Config
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
 from crossl.methods.base import MethodModule, StepOutput
@@ -23,18 +19,11 @@ class Supervised(MethodModule):
     (``cfg.augment``) applies here too.
     """
 
-    def __init__(
-        self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
-        metadata: dict[str, Any] | None = None,
-        num_classes: int | None = None,
-    ):
-        if not num_classes:
+    def build_heads(self) -> None:
+        if not self.num_classes:
             raise CrosslError("the supervised method needs the number of classes")
-        super().__init__(cfg, modality_shapes, metadata, num_classes)
-        self.head = nn.Linear(self.backbone.feature_dim(cfg.features), num_classes)
-        self.val_macro_f1 = MulticlassF1Score(num_classes, average="macro")
+        self.head = nn.Linear(self.backbone.feature_dim(self.cfg.features), self.num_classes)
+        self.val_macro_f1 = MulticlassF1Score(self.num_classes, average="macro")
 
     def logits(self, batch: WindowSet) -> Tensor:
         return self.head(self.backbone.features(batch, self.cfg.features))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from torch import Tensor
 
-from crossl.config import Config
 from crossl.data.container import WindowSet
 from crossl.methods.base import MethodModule, StepOutput
 from crossl.nn.heads import mlp_head
@@ -22,15 +20,8 @@ class TwoViewMethod(MethodModule):
 
     needs_augmentation: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
-        metadata: dict[str, Any] | None = None,
-        num_classes: int | None = None,
-    ):
-        super().__init__(cfg, modality_shapes, metadata, num_classes)
-        self.head = mlp_head(self.backbone.aggregator.out_dim, cfg.expander)
+    def build_heads(self) -> None:
+        self.head = mlp_head(self.backbone.aggregator.out_dim, self.cfg.expander)
 
     def view_loss(self, z_a: Tensor, z_b: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         """The objective between the two heads' outputs, and the terms to log."""
