@@ -117,6 +117,10 @@ probe; mean ± std over 3 label seeds.
 
 ![label efficiency](label_efficiency.png)
 
+`supervised` was pretrained with the labels of every training window, so its rows are a
+reference with all labels seen, not a few-label result; the supervised baseline trained on each
+label fraction alone is in `crossl demo` ([docs/evaluation.md](../../evaluation.md)).
+
 ## A sensor missing at test time (100 % labels)
 
 {missing_modality_table(summary)}
@@ -126,6 +130,10 @@ probe; mean ± std over 3 label seeds.
 ## Pretraining
 
 {training_table(results)}
+
+Seconds and windows/s are the wall clock of this run, on a 2-core CPU that other work shared at
+times; `benchmarks/pretrain_speed.py` measures each method alone ([docs/benchmarks.md](../../benchmarks.md)).
+The online probe and the diagnostics are those of the last epoch, on the validation users.
 """
     write_text(out / "summary.md", text)
     print(text)
