@@ -27,7 +27,7 @@ def choose_validation_subjects(
     """Draw ``n_val`` validation subjects from ``candidates`` with a fixed seed; return (train, val).
 
     >>> choose_validation_subjects([1, 3, 5, 6], 1, seed=0)[1]
-    [5]
+    [6]
     """
     pool = sorted(candidates)
     if not 0 < n_val < len(pool):
