@@ -9,7 +9,7 @@ from crossl.losses.cocoa import COCOALoss, cocoa_loss
 from crossl.losses.cross_modal_infonce import CrossModalInfoNCELoss, cross_modal_infonce_loss
 from crossl.losses.distributed import gather, rank, world_size
 from crossl.losses.nt_xent import NTXentLoss, nt_xent_loss
-from crossl.losses.vicreg import VICRegLoss, vicreg_loss, vicreg_terms
+from crossl.losses.vicreg import VICRegLoss, vicreg_loss, vicreg_terms, weigh_vicreg_terms
 
 __all__ = [
     "BarlowTwinsLoss",
@@ -25,5 +25,6 @@ __all__ = [
     "rank",
     "vicreg_loss",
     "vicreg_terms",
+    "weigh_vicreg_terms",
     "world_size",
 ]

@@ -55,6 +55,18 @@ def vicreg_terms(
     }
 
 
+def weigh_vicreg_terms(
+    terms: dict[str, Tensor], sim_coeff: float, std_coeff: float, cov_coeff: float
+) -> Tensor:
+    """``sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance`` of
+    :func:`vicreg_terms`' output."""
+    return (
+        sim_coeff * terms["invariance"]
+        + std_coeff * terms["variance"]
+        + cov_coeff * terms["covariance"]
+    )
+
+
 def vicreg_loss(
     z_a: Tensor,
     z_b: Tensor,
@@ -73,8 +85,8 @@ def vicreg_loss(
     >>> round(vicreg_loss(z, z).item(), 4)  # var term: (0 + (1 - 0.01)) / 2
     4.95
     """
-    t = vicreg_terms(z_a, z_b, eps, gather_distributed)
-    return sim_coeff * t["invariance"] + std_coeff * t["variance"] + cov_coeff * t["covariance"]
+    terms = vicreg_terms(z_a, z_b, eps, gather_distributed)
+    return weigh_vicreg_terms(terms, sim_coeff, std_coeff, cov_coeff)
 
 
 class VICRegLoss(nn.Module):

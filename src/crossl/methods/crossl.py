@@ -6,7 +6,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from crossl.data.container import WindowSet
-from crossl.losses.vicreg import vicreg_terms
+from crossl.losses.vicreg import vicreg_terms, weigh_vicreg_terms
 from crossl.methods.base import MethodModule, StepOutput
 from crossl.nn.heads import mlp_head
 from crossl.nn.masking import latent_keep_mask
@@ -47,11 +47,7 @@ class CroSSL(MethodModule):
             embs = [self.backbone.embed(batch)] * 2
         views = [self._masked_view(emb, batch) for emb in embs]
         terms = vicreg_terms(views[0], views[1], gather_distributed=self.gather_distributed)
-        loss = (
-            cfg.sim_coeff * terms["invariance"]
-            + cfg.std_coeff * terms["variance"]
-            + cfg.cov_coeff * terms["covariance"]
-        )
+        loss = weigh_vicreg_terms(terms, cfg.sim_coeff, cfg.std_coeff, cfg.cov_coeff)
         if cfg.weight_l2 > 0:
             loss = loss + cfg.weight_l2 * self.backbone.conv_weight_l2()
         features = self.backbone.features_from_embeddings(embs[0], batch.present, cfg.features)

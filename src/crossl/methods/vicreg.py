@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from crossl.losses import vicreg_terms
+from crossl.losses import vicreg_terms, weigh_vicreg_terms
 from crossl.methods.two_view import TwoViewMethod
 
 
@@ -15,9 +15,4 @@ class VICReg(TwoViewMethod):
     def view_loss(self, z_a: Tensor, z_b: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         cfg = self.cfg
         terms = vicreg_terms(z_a, z_b, gather_distributed=self.gather_distributed)
-        loss = (
-            cfg.sim_coeff * terms["invariance"]
-            + cfg.std_coeff * terms["variance"]
-            + cfg.cov_coeff * terms["covariance"]
-        )
-        return loss, terms
+        return weigh_vicreg_terms(terms, cfg.sim_coeff, cfg.std_coeff, cfg.cov_coeff), terms
