@@ -55,14 +55,18 @@ class Augmenter:
         """The pipeline used for ``modality``."""
         return self.per_modality.get(modality, self.default)
 
-    def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
-        """A new batch with augmented modalities and the same labels, subjects and presence."""
-        unknown = sorted(set(self.per_modality) - set(batch.modalities))
+    def check_modalities(self, names: Sequence[str]) -> None:
+        """Raise :class:`CrosslError` if ``per_modality`` names a modality not in ``names``."""
+        unknown = sorted(set(self.per_modality) - set(names))
         if unknown:
             raise CrosslError(
                 f"augmentations configured for unknown modalities {unknown}: "
-                f"the data have {batch.modality_names}"
+                f"the data have {list(names)}"
             )
+
+    def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
+        """A new batch with augmented modalities and the same labels, subjects and presence."""
+        self.check_modalities(batch.modality_names)
         if not self:
             return batch
         shared = SharedDraws(["rotation", "crop_and_resize"] if self.same_crop else ["rotation"])

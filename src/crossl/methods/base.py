@@ -17,7 +17,6 @@ from torch import Tensor
 from crossl.augment import Augmenter
 from crossl.config import Config
 from crossl.data.container import WindowSet
-from crossl.errors import CrosslError
 from crossl.methods.collapse import collapse_warning, effective_rank, normalised_std
 from crossl.methods.online_probe import OnlineProbe
 from crossl.nn.backbone import MultimodalBackbone
@@ -45,21 +44,23 @@ class StepOutput:
     """What a method's training step produced.
 
     ``loss`` is minimised; ``terms`` are logged under ``train/``; ``features`` are the downstream
-    features (``cfg.features``) of the batch, which the online probe reads detached.
+    features (``cfg.features``) of the batch, which the online probe reads detached. A method whose
+    features cost an extra encoder pass returns None when there is no online probe to read them.
     """
 
     loss: Tensor
     terms: dict[str, Tensor]
-    features: Tensor
+    features: Tensor | None
 
 
 class MethodModule(L.LightningModule):
     """Shared base: owns the backbone, the input augmenter, the optimiser and schedule, the online
     probe and the per-epoch diagnostics.
 
-    Subclasses implement :meth:`step` and, if they own modules, :meth:`build_heads`. ``trains_aggregator`` says whether the objective trains the
-    aggregator (if not, only ``features=encoders`` is meaningful downstream);
-    ``needs_augmentation`` whether it is meaningless without input augmentation.
+    Subclasses implement :meth:`step` and, if they own modules, :meth:`build_heads`.
+    ``trains_aggregator`` says whether the objective trains the aggregator (if not, only
+    ``features=encoders`` is meaningful downstream); ``needs_augmentation`` whether it is
+    meaningless without input augmentation.
     """
 
     trains_aggregator: ClassVar[bool] = True
@@ -78,13 +79,8 @@ class MethodModule(L.LightningModule):
         self.metadata = dict(metadata or {})
         self.num_classes = num_classes
         self.backbone = build_backbone(cfg, modality_shapes)
-        unknown = sorted(set(cfg.augment_per_modality) - set(modality_shapes))
-        if unknown:
-            raise CrosslError(
-                f"augment_per_modality names modalities {unknown} that the data do not have: "
-                f"use {sorted(modality_shapes)}"
-            )
         self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
+        self.augmenter.check_modalities(list(modality_shapes))
         self.online_probe = (
             OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
             if cfg.online_probe and num_classes
@@ -132,7 +128,7 @@ class MethodModule(L.LightningModule):
         self._epoch_windows += len(batch)
         logged = {"loss": out.loss, **out.terms}
         loss = out.loss
-        if self.online_probe is not None:
+        if self.online_probe is not None and out.features is not None:
             probe_loss = self.online_probe.loss(out.features, batch.labels)
             logged["online_probe_loss"] = probe_loss
             loss = loss + probe_loss
