@@ -64,6 +64,12 @@ def test_training_draws_fresh_randomness_each_step_and_repeats_under_the_seed(na
     assert first[0] != first[1]
 
 
+def test_mae_skips_the_extra_feature_pass_without_an_online_probe():
+    module = build("mae", "online_probe=false")
+    out = module.step(windows())
+    assert module.online_probe is None and out.features is None and torch.isfinite(out.loss)
+
+
 def test_online_probe_learns_from_detached_features_only():
     module = build("crossl")
     batch = windows()

@@ -92,6 +92,8 @@ class MaskedReconstruction(MethodModule):
             squared_errors.append(((rebuilt - x).pow(2) * weight).sum())
             hidden_values.append(weight.sum() * x.shape[1])
         loss = torch.stack(squared_errors).sum() / torch.stack(hidden_values).sum().clamp(min=1)
+        if self.online_probe is None:
+            return StepOutput(loss, {}, None)
         with torch.no_grad():
             features = self.backbone.features(batch, cfg.features)
         return StepOutput(loss, {}, features)
