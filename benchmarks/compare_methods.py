@@ -31,7 +31,7 @@ from crossl.experiments.report import (
     plot_missing_modalities,
 )
 from crossl.experiments.summary import summarise
-from crossl.io import write_json, write_text
+from crossl.io import cached_json, write_text
 from crossl.methods import build_backbone, method_names
 
 
@@ -81,6 +81,15 @@ def training_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def run_logged(name: str, epochs: int) -> dict:
+    """:func:`run_method` (or :func:`run_random_init`) with its start and duration on stderr."""
+    start = time.perf_counter()
+    print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
+    result = run_random_init() if name == "random-init" else run_method(name, epochs)
+    print(f"  done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -91,14 +100,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     names = args.only or [*method_names(), "random-init"]
     for name in names:
-        path = out / f"{name}.json"
-        if path.exists():
-            continue
-        start = time.perf_counter()
-        print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
-        result = run_random_init() if name == "random-init" else run_method(name, args.epochs)
-        write_json(path, result)
-        print(f"  done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+        cached_json(out / f"{name}.json", lambda name=name: run_logged(name, args.epochs))
     order = [*method_names(), "random-init"]
     results = [
         json.loads((out / f"{n}.json").read_text()) for n in order if (out / f"{n}.json").exists()

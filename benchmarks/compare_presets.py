@@ -11,7 +11,6 @@ kinds. One JSON file per variant is written to --out, so an interrupted comparis
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from crossl.eval.features import extract_features
 from crossl.eval.linear_probe import fit_linear_probe
 from crossl.eval.metrics import classification_metrics
 from crossl.experiments.pretrain import load_data, pretrain
-from crossl.io import write_json, write_text
+from crossl.io import cached_json, write_text
 from crossl.methods.base import build_backbone
 
 VARIANTS = {
@@ -141,16 +140,18 @@ def main() -> None:
     results = []
     for name, overrides in {"random-init": None, **VARIANTS}.items():
         path = out / f"{name}.json"
-        if not path.exists():
-            if args.only and name not in args.only and overrides is not None:
-                continue
-            result = (
-                untrained_scores()
-                if overrides is None
-                else run_variant(name, overrides, args.epochs)
+        if not path.exists() and args.only and name not in args.only and overrides is not None:
+            continue
+        results.append(
+            cached_json(
+                path,
+                lambda name=name, overrides=overrides: (
+                    untrained_scores()
+                    if overrides is None
+                    else run_variant(name, overrides, args.epochs)
+                ),
             )
-            write_json(path, result)
-        results.append(json.loads(path.read_text()))
+        )
     table = markdown_table(results)
     write_text(out / "summary.md", table + "\n")
     print(table)

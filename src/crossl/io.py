@@ -38,6 +38,23 @@ def write_json(path: str | Path, data: Any) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
+def cached_json(path: str | Path, compute: Callable[[], Any]) -> Any:
+    """The JSON stored at ``path``, or ``compute()``'s result written there atomically first, so
+    that a long series of runs resumes where it stopped.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+    >>> cached_json(p, lambda: {"f1": 0.9}), cached_json(p, lambda: {"f1": 0.0})
+    ({'f1': 0.9}, {'f1': 0.9})
+    """
+    path = Path(path)
+    if path.exists():
+        return json.loads(path.read_text())
+    result = compute()
+    write_json(path, result)
+    return result
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write ``text`` atomically."""
     return atomic_write(path, lambda tmp: tmp.write_text(text))
