@@ -100,7 +100,36 @@ class WindowSet:
         if unknown:
             raise CrosslError(f"unknown modality {sorted(unknown)}: have {self.modality_names}")
         keep = torch.tensor([m in names for m in self.modalities], device=self.device)
-        present = self.present & keep
+        return self._with_flags(self.present & keep)
+
+    def with_random_absence(self, p: float, generator: torch.Generator) -> WindowSet:
+        """A copy in which each present modality of each window is absent with probability ``p``.
+
+        A window never loses all its modalities: where every present one would go, one of them,
+        chosen uniformly at random, stays (so with ``M`` present modalities each is dropped with
+        probability ``p - p**M / M``). Absent modalities stay absent; their data are zeroed as in
+        :meth:`with_present`. Drawn for the whole set at once on its device, from ``generator``.
+
+        >>> ws = WindowSet({"acc": torch.ones(4, 3, 8), "gyro": torch.ones(4, 3, 8)},
+        ...                torch.zeros(4).long(), torch.zeros(4).long())
+        >>> dropped = ws.with_random_absence(0.9, torch.Generator().manual_seed(0))
+        >>> dropped.present.any(dim=1).all().item()
+        True
+        """
+        if not 0.0 <= p < 1.0:
+            raise CrosslError(f"modality drop-out probability {p} must be in [0, 1), e.g. 0.5")
+        present = self.present
+        shape = present.shape
+        kept = present & (torch.rand(shape, generator=generator, device=self.device) >= p)
+        emptied = present.any(dim=1) & ~kept.any(dim=1)
+        scores = torch.rand(shape, generator=generator, device=self.device).masked_fill(
+            ~present, -1
+        )
+        rescued = torch.zeros_like(present).scatter_(1, scores.argmax(dim=1, keepdim=True), True)
+        return self._with_flags(kept | rescued & emptied[:, None])
+
+    def _with_flags(self, present: Tensor) -> WindowSet:
+        """A copy with availability flags ``present``; the data of absent modalities are zeroed."""
         modalities = {
             k: v * present[:, i, None, None].to(v.dtype)
             for i, (k, v) in enumerate(self.modalities.items())

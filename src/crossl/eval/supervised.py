@@ -1,4 +1,5 @@
-"""Supervised training of the backbone + linear head on a labelled subset, early-stopped on validation."""
+"""Supervised training of the backbone + linear head on a labelled subset, early-stopped on validation:
+from scratch (the supervised baseline) or from a pretrained backbone (fine-tuning)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from lightning.pytorch.callbacks import Callback
 from crossl.config import Config
 from crossl.data.batches import EpochBatches
 from crossl.data.container import WindowSet
+from crossl.errors import CrosslError
 from crossl.methods.supervised import Supervised
+from crossl.nn.backbone import MultimodalBackbone
 
 
 class KeepBest(Callback):
@@ -58,6 +61,26 @@ def supervised_epochs(cfg: Config, n: int, batch_size: int) -> int:
     return max(cfg.supervised_epochs, math.ceil(cfg.supervised_min_steps / steps_per_epoch))
 
 
+def copy_backbone_weights(target: MultimodalBackbone, source: MultimodalBackbone) -> None:
+    """Copy the weights of ``source`` into ``target`` (``source`` itself is left as it is)."""
+    if source.modality_names != target.modality_names:
+        raise CrosslError(
+            f"init_backbone was built for modalities {source.modality_names}, the data have "
+            f"{target.modality_names}: fine-tune on data with the pretraining modalities"
+        )
+    ours = {k: tuple(v.shape) for k, v in target.state_dict().items()}
+    theirs = {k: tuple(v.shape) for k, v in source.state_dict().items()}
+    differ = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
+    if differ:
+        name = differ[0]
+        raise CrosslError(
+            f"init_backbone does not fit the configured backbone: {name} is "
+            f"{ours.get(name, 'missing')} here and {theirs.get(name, 'missing')} there; build both "
+            "with the same modalities, code_size, kernel_sizes and aggregator settings"
+        )
+    target.load_state_dict(source.state_dict())
+
+
 def train_supervised(
     cfg: Config,
     modality_shapes: Mapping[str, tuple[int, int]],
@@ -67,10 +90,16 @@ def train_supervised(
     seed: int,
     accelerator: str = "cpu",
     progress: bool = False,
+    *,
+    init_backbone: MultimodalBackbone | None = None,
 ) -> Supervised:
-    """Train :class:`Supervised` from scratch on the labelled ``train`` windows."""
+    """Train :class:`Supervised` on the labelled ``train`` windows, from scratch or, with
+    ``init_backbone``, fine-tuning a copy of its weights (encoders, aggregator and a new linear
+    head trained end to end)."""
     L.seed_everything(seed, verbose=False)
     module = Supervised(replace(cfg, online_probe=False), modality_shapes, num_classes=num_classes)
+    if init_backbone is not None:
+        copy_backbone_weights(module.backbone, init_backbone)
     train = train.labelled()
     batch_size = supervised_batch_size(cfg, len(train))
     keep_best = KeepBest(cfg.supervised_patience)

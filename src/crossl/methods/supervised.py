@@ -16,7 +16,8 @@ class Supervised(MethodModule):
 
     The head reads the same features the probes read (``cfg.features``), so the comparison with a
     pretrained backbone differs only in how the backbone was trained. Input augmentation
-    (``cfg.augment``) applies here too.
+    (``cfg.augment``) applies here too, followed by modality drop-out (``cfg.modality_dropout``):
+    training windows lose present sensors at random, validation windows never do.
     """
 
     def build_heads(self) -> None:
@@ -30,6 +31,8 @@ class Supervised(MethodModule):
 
     def step(self, batch: WindowSet) -> StepOutput:
         batch = self.augment(batch)
+        if self.cfg.modality_dropout > 0:
+            batch = batch.with_random_absence(self.cfg.modality_dropout, self.generator)
         labelled = batch.labels >= 0
         features = self.backbone.features(batch, self.cfg.features)
         loss = F.cross_entropy(self.head(features)[labelled], batch.labels[labelled])
