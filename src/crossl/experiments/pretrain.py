@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import lightning as L
+from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
 from crossl.config import Config
@@ -39,13 +41,18 @@ def load_data(cfg: Config) -> PreparedData:
 
 
 def pretrain(
-    cfg: Config, out_dir: str | Path, data: PreparedData | None = None, progress: bool = True
+    cfg: Config,
+    out_dir: str | Path,
+    data: PreparedData | None = None,
+    progress: bool = True,
+    callbacks: Sequence[Callback] = (),
 ) -> PretrainOutcome:
     """Train ``cfg.method`` on the training users and save ``out_dir/last.ckpt`` + ``results.json``.
 
     Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
     labelled ones. Every epoch the labelled validation-user windows score the online probe and
-    the collapse diagnostics; their history is in the summary.
+    the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
+    callbacks (e.g. progress reports).
     """
     out_dir = Path(out_dir)
     quiet_lightning()
@@ -81,6 +88,7 @@ def pretrain(
         enable_model_summary=False,
         num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(50, len(loader))),
+        callbacks=list(callbacks),
     )
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, len(windows), cfg.epochs)
     start = time.perf_counter()

@@ -87,6 +87,7 @@ class MethodModule(L.LightningModule):
             else None
         )
         self._epoch_windows = 0
+        self._epoch_loss = torch.zeros(())
         self._epoch_start = 0.0
         self._last_step_end = 0.0
         self._val_features: list[Tensor] = []
@@ -126,6 +127,7 @@ class MethodModule(L.LightningModule):
     def training_step(self, batch: WindowSet, batch_idx: int) -> Tensor:
         out = self.step(batch)
         self._epoch_windows += len(batch)
+        self._epoch_loss = self._epoch_loss.to(out.loss.device) + out.loss.detach() * len(batch)
         logged = {"loss": out.loss, **out.terms}
         loss = out.loss
         if self.online_probe is not None and out.features is not None:
@@ -161,6 +163,8 @@ class MethodModule(L.LightningModule):
         features = torch.cat(self._val_features)
         self._val_features = []
         record = {"epoch": float(self.current_epoch)}
+        if self._epoch_windows:
+            record["train_loss"] = float(self._epoch_loss) / self._epoch_windows
         if len(features) >= 2:
             record["embedding_std"] = float(normalised_std(features))
             record["effective_rank"] = float(effective_rank(features))
@@ -176,6 +180,7 @@ class MethodModule(L.LightningModule):
 
     def on_train_epoch_start(self) -> None:
         self._epoch_windows = 0
+        self._epoch_loss = torch.zeros((), device=self.device)
         self._epoch_start = time.perf_counter()
 
     def on_train_epoch_end(self) -> None:
