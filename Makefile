@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crossl-installed
 
-.PHONY: demo test lint
+.PHONY: demo test lint benchmark-quick
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(VENV)/bin/crossl demo --out runs/demo
+
+benchmark-quick: $(STAMP)
+	$(VENV)/bin/crossl benchmark --config configs/benchmarks/hapt-quick.yaml --out runs/hapt-quick
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

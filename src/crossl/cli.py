@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from crossl.config import load_config, preset_for, preset_names
 from crossl.errors import CrosslError
+from crossl.experiments.benchmark_config import benchmark_names
 
 OVERRIDES_HELP = (
     "key=value overrides of the config, e.g. epochs=5 batch_size=64 masking_ratio=0.25 "
@@ -71,6 +72,78 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     )
 
 
+class _GridBar:
+    """A tqdm bar over the benchmark's jobs: done / total, the running job, ETA."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.label = ""
+
+    def start(self, total: int, done: int) -> None:
+        from tqdm import tqdm
+
+        _progress(f"benchmark: {total} jobs, {done} already done")
+        self.bar = tqdm(
+            total=total, initial=done, unit="job", disable=not self.enabled, dynamic_ncols=True
+        )
+
+    def job(self, label: str) -> None:
+        self.label = label
+        self.bar.set_postfix_str(label, refresh=True)
+
+    def status(self, text: str) -> None:
+        self.bar.set_postfix_str(text, refresh=True)
+
+    def job_done(self) -> None:
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _parse_shard(text: str | None) -> tuple[int, int]:
+    if text is None:
+        return (0, 1)
+    try:
+        index, count = (int(p) for p in text.split("/"))
+    except ValueError:
+        index, count = -1, 0
+    if not 0 <= index < count:
+        raise CrosslError(f"--shard {text!r} must be I/N with 0 <= I < N, e.g. --shard 0/4")
+    return index, count
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> None:
+    from crossl.experiments.benchmark import BenchmarkRunner
+    from crossl.experiments.benchmark_config import load_benchmark_config
+
+    bcfg = load_benchmark_config(args.config, args.overrides)
+    command = " ".join(["crossl benchmark", "--config", args.config, *args.overrides])
+    command += f" --out {args.out}"
+    shard = _parse_shard(args.shard)
+    if args.report_only:
+        done, total = BenchmarkRunner(bcfg, args.out, command).report_partial()
+        print(f"report of {done} of {total} jobs: {args.out}/report.md (and report.html)")
+        return
+    bar = _GridBar(not args.no_progress)
+    start = time.perf_counter()
+    try:
+        records = BenchmarkRunner(bcfg, args.out, command, bar, shard).run()
+    finally:
+        bar.close()
+    if not records:
+        print(f"shard {args.shard} finished; run without --shard once all shards are done")
+        return
+    evals = sum(r["kind"] == "eval" for r in records)
+    print(
+        f"benchmark {bcfg.name}: {evals} evaluations in {time.perf_counter() - start:.0f} s\n"
+        f"report:  {args.out}/report.md (and report.html)\n"
+        f"summary: {args.out}/summary.csv\nresults: {args.out}/results.jsonl"
+    )
+
+
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.protocols import PROTOCOLS
 
@@ -129,6 +202,41 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     d.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     d.set_defaults(run=_cmd_demo)
+
+    b = sub.add_parser(
+        "benchmark",
+        help="run a benchmark grid (resumable); results.jsonl, summary.csv, report",
+        description="Run a grid of methods x pretraining seeds x evaluation protocols x label "
+        "fractions x evaluation seeds, plus the missing-modality, masking and transfer studies. "
+        "Finished jobs are kept in DIR/jobs: a re-run skips them.",
+    )
+    b.add_argument(
+        "--config",
+        required=True,
+        help=f"benchmark name ({', '.join(benchmark_names())}) or YAML file, "
+        "e.g. configs/benchmarks/hapt-quick.yaml",
+    )
+    b.add_argument("--out", required=True, help="output folder (re-use it to resume)")
+    b.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    b.add_argument(
+        "--report-only",
+        action="store_true",
+        help="run nothing: write results and report from the jobs finished so far "
+        "(marked partial while the grid is unfinished)",
+    )
+    b.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N (whole pretrainings per shard), e.g. one process per GPU; "
+        "a last run without --shard writes the report",
+    )
+    b.add_argument(
+        "overrides",
+        nargs="*",
+        help="key=value overrides of the benchmark config, e.g. eval_seeds=[0] "
+        "methods=[crossl,simclr] 'overrides=[epochs=2]'",
+    )
+    b.set_defaults(run=_cmd_benchmark)
 
     ds = sub.add_parser("datasets", help="dataset protocols", description="Dataset protocols.")
     ds_sub = ds.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")

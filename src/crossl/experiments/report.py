@@ -129,6 +129,7 @@ def plot_missing_modalities(summary: list[dict[str, Any]], path: Path) -> Path:
 
 
 HISTORY_COLUMNS = {
+    "train_loss": "training loss",
     "online_accuracy": "online probe accuracy",
     "online_macro_f1": "online probe macro-F1",
     "embedding_std": "embedding std (normalised)",

@@ -1,0 +1,418 @@
+"""``crossl benchmark``: run a grid of jobs, one file each, resumable; then results and report.
+
+Layout of ``out_dir``: ``pretrain/<method>-<config hash>/`` (checkpoints, shared by every study
+that pretrains the same config), ``jobs/<job>.json`` (one finished job's records, written
+atomically: a re-run skips it), ``results.jsonl`` (every record, one per line), ``summary.csv``,
+``report.md`` + PNGs, ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import Callback
+
+from crossl.config import Config, override_config
+from crossl.data.label_subsets import label_fraction_indices
+from crossl.data.protocols import PreparedData, prepare_data
+from crossl.errors import CrosslError
+from crossl.eval.embedding_map import tsne_points
+from crossl.eval.features import extract_features
+from crossl.eval.metrics import classification_metrics
+from crossl.eval.probes import fit_frozen_probe
+from crossl.eval.supervised import train_supervised
+from crossl.experiments.benchmark_config import BenchmarkConfig
+from crossl.experiments.benchmark_plan import DROPOUT, REFIT, Job, Model, model_config, plan_jobs
+from crossl.experiments.benchmark_report import write_benchmark_report
+from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.pretrain import pretrain
+from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
+from crossl.io import write_json, write_text
+from crossl.methods.base import build_backbone
+from crossl.nn.backbone import MultimodalBackbone
+
+
+class GridProgress:
+    """What the runner reports; the CLI turns it into a progress bar. Does nothing by default."""
+
+    def start(self, total: int, done: int) -> None:
+        """The grid has ``total`` jobs, ``done`` of them finished by an earlier run."""
+
+    def job(self, label: str) -> None:
+        """A job starts."""
+
+    def status(self, text: str) -> None:
+        """Progress inside the running job (e.g. a pretraining epoch)."""
+
+    def job_done(self) -> None:
+        """The running job finished and is stored."""
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything that shapes the numbers, stored in each record."""
+    names = ("crossl", "torch", "lightning", "scikit-learn", "numpy")
+    out = {name: version(name) for name in names}
+    out["python"] = platform.python_version()
+    out["device"] = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+    return out
+
+
+class _EpochStatus(Callback):
+    def __init__(self, progress: GridProgress, label: str):
+        self.progress, self.label = progress, label
+
+    def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        self.progress.status(
+            f"{self.label}: epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
+        )
+
+
+@dataclass
+class _Loaded:
+    """One model's network and data, with the features computed so far."""
+
+    model: Model
+    data: PreparedData
+    backbone: MultimodalBackbone | None
+    features: dict[tuple, np.ndarray]
+
+
+class BenchmarkRunner:
+    """Runs the jobs of one grid into ``out_dir``; finished jobs on disk are skipped."""
+
+    def __init__(
+        self,
+        bcfg: BenchmarkConfig,
+        out_dir: str | Path,
+        command: str = "crossl benchmark",
+        progress: GridProgress | None = None,
+        shard: tuple[int, int] = (0, 1),
+    ):
+        self.bcfg = bcfg
+        self.shard = shard
+        self.out_dir = Path(out_dir)
+        self.command = command
+        self.progress = progress or GridProgress()
+        self.accelerator = resolve_accelerator(bcfg.device)
+        self.device = torch_device(self.accelerator)
+        self._data: dict[tuple, PreparedData] = {}
+        self._loaded: _Loaded | None = None
+        self._versions = versions()
+
+    def data_for(self, cfg: Config, dataset: str | None = None) -> PreparedData:
+        """Normalised splits of ``dataset`` (default the config's), prepared once per run."""
+        dataset = dataset or cfg.dataset
+        data_dir = cfg.data_dir if dataset == cfg.dataset else None
+        key = (dataset, data_dir, cfg.limit_windows, cfg.seed)
+        if key not in self._data:
+            self._data[key] = prepare_data(
+                dataset, data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed
+            )
+        return self._data[key]
+
+    def jobs(self) -> list[Job]:
+        """The grid's jobs in run order."""
+        first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
+        cfg = model_config(self.bcfg, first, self.bcfg.pretrain_seeds[0], self.bcfg.dataset)
+        names = self.data_for(cfg).splits.train.modality_names
+        jobs = plan_jobs(self.bcfg, names)
+        for model in {j.model.name: j.model for j in jobs if j.protocol == "finetune"}.values():
+            self.finetune_config(model)
+        return jobs
+
+    def finetune_config(self, model: Model) -> Config:
+        """The config ``model`` is fine-tuned with: its own, trained as ``supervised``, with the
+        grid's ``finetune_overrides`` (one recipe for every network)."""
+        overrides = ["method=supervised", *self.bcfg.finetune_overrides]
+        return override_config(model.config, overrides)
+
+    def job_path(self, job: Job) -> Path:
+        """Where a finished job's records are stored."""
+        return self.out_dir / "jobs" / job.file_name
+
+    def in_shard(self, jobs: Sequence[Job]) -> list[Job]:
+        """The jobs of this runner's shard ``(i, n)``: whole pretrainings go to one shard, so
+        shards run side by side (processes, GPUs, machines) without repeating work."""
+        index, count = self.shard
+        groups: dict[str, int] = {}
+        for job in jobs:
+            groups.setdefault(_group(job.model), len(groups))
+        return [j for j in jobs if groups[_group(j.model)] % count == index]
+
+    def run(self) -> list[dict[str, Any]]:
+        """Run every unfinished job of the shard; once the whole grid is finished, write
+        ``results.jsonl`` and the report and return all records (else an empty list)."""
+        quiet_lightning()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        write_json(self.out_dir / "benchmark.json", self.bcfg.to_dict())
+        jobs = self.jobs()
+        mine = self.in_shard(jobs)
+        self.progress.start(len(mine), sum(self.job_path(j).exists() for j in mine))
+        for job in mine:
+            if self.job_path(job).exists():
+                continue
+            self.progress.job(job.label)
+            start = time.perf_counter()
+            records = self.execute(job)
+            for r in records:
+                r.setdefault("seconds", round(time.perf_counter() - start, 2))
+            write_json(self.job_path(job), {"key": job.key, "records": records})
+            self.progress.job_done()
+        if not all(self.job_path(j).exists() for j in jobs):
+            return []
+        records = self.collect(jobs)
+        self.write_outputs(records, self.command)
+        return records
+
+    def report_partial(self) -> tuple[int, int]:
+        """Write results and report from the jobs finished so far, without running any;
+        the report's title says how many of the grid's jobs it holds. Returns (done, total)."""
+        jobs = self.jobs()
+        finished = [j for j in jobs if self.job_path(j).exists()]
+        if not finished:
+            raise CrosslError(f"{self.out_dir} holds no finished job of this grid yet")
+        title = f"{len(finished)} of {len(jobs)} jobs" if len(finished) < len(jobs) else ""
+        self.write_outputs(self.collect(finished), self.command, title)
+        return len(finished), len(jobs)
+
+    def collect(self, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+        """Records of ``jobs`` in plan order, read back from their files."""
+        records = []
+        for job in jobs:
+            records += json.loads(self.job_path(job).read_text())["records"]
+        return records
+
+    def write_outputs(self, records: list[dict[str, Any]], command: str, partial: str = "") -> None:
+        """``results.jsonl`` (one record per line), ``summary.csv``, ``report.md``, ``report.html``;
+        ``partial`` (e.g. "120 of 400 jobs") marks a report of an unfinished grid."""
+        lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
+        write_text(self.out_dir / "results.jsonl", lines)
+        title = f"Benchmark {self.bcfg.name}" + (f" (partial: {partial})" if partial else "")
+        write_benchmark_report(records, self.out_dir, command, title)
+
+    def _common(self, job: Job) -> dict[str, Any]:
+        m = job.model
+        return {
+            "kind": job.kind,
+            "cell": job.key,
+            "study": m.study,
+            "method": m.method,
+            "variant": m.variant,
+            "pretrain_seed": m.pretrain_seed,
+            "dataset": m.eval_dataset,
+            "config": m.config.to_dict(),
+            "benchmark": self.bcfg.name,
+            "versions": self._versions,
+        }
+
+    def execute(self, job: Job) -> list[dict[str, Any]]:
+        """Run one job and return its records."""
+        if job.kind == "pretrain":
+            return [self._pretrain_record(job)]
+        loaded = self._load(job.model)
+        if job.kind == "embedding":
+            return [self._embedding_record(job, loaded)]
+        if job.protocol == "finetune":
+            return self._finetune_records(job, loaded)
+        return self._probe_records(job, loaded)
+
+    def _pretrain_dir(self, model: Model) -> Path:
+        return self.out_dir / "pretrain" / model.config_key
+
+    def _ensure_pretrained(self, model: Model) -> dict[str, Any]:
+        """Pretrain ``model`` unless an identical config was pretrained already; its summary."""
+        folder = self._pretrain_dir(model)
+        results = folder / "results.json"
+        if not results.exists():
+            status = _EpochStatus(self.progress, f"{model.name}: pretraining")
+            data = self.data_for(model.config)
+            pretrain(model.config, folder, data, progress=False, callbacks=[status])
+        return json.loads(results.read_text())["pretrain"]
+
+    def _pretrain_record(self, job: Job) -> dict[str, Any]:
+        summary = self._ensure_pretrained(job.model)
+        data = self.data_for(job.model.config)
+        record = self._common(job) | summary
+        record["dataset"] = job.model.config.dataset
+        record["fit_subjects"] = _subjects(data.splits.train.subjects)
+        return record
+
+    def _load(self, model: Model) -> _Loaded:
+        if self._loaded is not None and self._loaded.model == model:
+            return self._loaded
+        cfg = model.config
+        if model.pretrained:
+            self._ensure_pretrained(model)
+            backbone = load_checkpoint(self._pretrain_dir(model) / "last.ckpt").backbone
+        elif model.method == "random-init":
+            L.seed_everything(model.pretrain_seed, verbose=False)
+            backbone = build_backbone(cfg, self.data_for(cfg).modality_shapes)
+        else:
+            backbone = None
+        data = self.data_for(cfg, model.eval_dataset)
+        if backbone is not None:
+            backbone = backbone.to(self.device)
+            _check_transferable(self.data_for(cfg), data, model)
+        self._loaded = _Loaded(model, data, backbone, {})
+        return self._loaded
+
+    def _features(
+        self, loaded: _Loaded, split: str, present: tuple[str, ...], dropout_seed: int | None
+    ) -> np.ndarray:
+        key = (split, present, dropout_seed)
+        if key not in loaded.features:
+            windows = getattr(loaded.data.splits, split).labelled().with_present(present)
+            if dropout_seed is not None:
+                g = torch.Generator().manual_seed(dropout_seed)
+                windows = windows.with_random_absence(self.bcfg.modality_dropout, g)
+            assert loaded.backbone is not None
+            loaded.features[key] = extract_features(
+                loaded.backbone, windows, loaded.model.config.features
+            )
+        return loaded.features[key]
+
+    def _embedding_record(self, job: Job, loaded: _Loaded) -> dict[str, Any]:
+        test = loaded.data.splits.test.labelled()
+        x = self._features(loaded, "test", tuple(test.modality_names), None)
+        points, labels = tsne_points(x, test.labels.numpy(), seed=job.model.pretrain_seed)
+        return self._common(job) | {
+            "features": loaded.model.config.features,
+            "points": points,
+            "labels": labels,
+            "class_names": list(loaded.data.protocol.class_names),
+        }
+
+    def _eval_record(
+        self,
+        job: Job,
+        loaded: _Loaded,
+        present: tuple[str, ...],
+        y_pred: np.ndarray,
+        fit_subjects: torch.Tensor,
+        n_train: int,
+        hyper: dict[str, Any],
+    ) -> dict[str, Any]:
+        test = loaded.data.splits.test.labelled()
+        class_names = list(loaded.data.protocol.class_names)
+        metrics = classification_metrics(test.labels.numpy(), y_pred, class_names)
+        return self._common(job) | {
+            "cell": f"{job.key}/test:{'+'.join(present)}",
+            "protocol": job.protocol,
+            "probe_training": job.probe_training,
+            "features": loaded.model.config.features,
+            "label_fraction": job.label_fraction,
+            "eval_seed": job.eval_seed,
+            "modalities": list(present),
+            "all_modalities": test.modality_names,
+            **metrics,
+            "n_train": n_train,
+            "n_test": len(test),
+            "hyper": hyper,
+            "fit_subjects": _subjects(fit_subjects),
+            "test_subjects": _subjects(test.subjects),
+        }
+
+    def _probe_records(self, job: Job, loaded: _Loaded) -> list[dict[str, Any]]:
+        train = loaded.data.splits.train.labelled()
+        idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed).numpy()
+        dropout_seed = job.eval_seed if job.probe_training == DROPOUT else None
+        x_train = self._features(loaded, "train", job.train_modalities, dropout_seed)[idx]
+        val_present = job.train_modalities if job.probe_training == REFIT else train.modality_names
+        x_val = self._features(loaded, "val", tuple(val_present), None)
+        y_train = train.labels.numpy()[idx]
+        y_val = loaded.data.splits.val.labelled().labels.numpy()
+        probe, hyper = fit_frozen_probe(
+            job.protocol,
+            x_train,
+            y_train,
+            x_val,
+            y_val,
+            len(loaded.data.protocol.class_names),
+            job.eval_seed,
+            loaded.model.config.probe_c_grid,
+        )
+        return [
+            self._eval_record(
+                job,
+                loaded,
+                present,
+                probe.predict(self._features(loaded, "test", present, None)),
+                train.subjects[idx],
+                len(idx),
+                hyper,
+            )
+            for present in job.test_subsets
+        ]
+
+    def _finetune_records(self, job: Job, loaded: _Loaded) -> list[dict[str, Any]]:
+        data = loaded.data
+        cfg = self.finetune_config(loaded.model)
+        if job.probe_training == DROPOUT:
+            cfg = replace(cfg, modality_dropout=self.bcfg.modality_dropout)
+        train = data.splits.train.labelled()
+        idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed)
+        subset = train.select(idx)
+        module = train_supervised(
+            cfg,
+            data.modality_shapes,
+            subset,
+            data.splits.val,
+            len(data.protocol.class_names),
+            job.eval_seed,
+            self.accelerator,
+            init_backbone=loaded.backbone,
+        )
+        module.to(self.device)
+        hyper = {"batch_size": cfg.batch_size, "max_epochs": cfg.supervised_epochs}
+        test = data.splits.test.labelled()
+        records = [
+            self._eval_record(
+                job,
+                loaded,
+                present,
+                _predict(module, test.with_present(present)),
+                subset.subjects,
+                len(idx),
+                hyper,
+            )
+            for present in job.test_subsets
+        ]
+        return [r | {"config": cfg.to_dict()} for r in records]
+
+
+def _group(model: Model) -> str:
+    return model.config_key if model.pretrained else model.name
+
+
+def _subjects(subjects: torch.Tensor) -> list[int]:
+    return sorted(int(s) for s in torch.unique(subjects.cpu()))
+
+
+@torch.no_grad()
+def _predict(module: Any, windows: Any) -> np.ndarray:
+    device = next(module.parameters()).device
+    module.eval()
+    preds = [module.logits(b.to(device)).argmax(dim=1).cpu() for b in windows.batches(1024)]
+    return torch.cat(preds).numpy()
+
+
+def _check_transferable(source: PreparedData, target: PreparedData, model: Model) -> None:
+    """A network transfers when the target has the source's modalities, in order, with the same
+    channel counts (the encoders pool over time, so window lengths may differ)."""
+    src = {k: v[0] for k, v in source.modality_shapes.items()}
+    dst = {k: v[0] for k, v in target.modality_shapes.items()}
+    if list(src.items()) != list(dst.items()):
+        raise CrosslError(
+            f"{model.name}: pretrained on {model.config.dataset} with modalities (channels) {src}, "
+            f"but {model.eval_dataset} has {dst}: transfer needs the same names and channels"
+        )

@@ -1,0 +1,179 @@
+"""Typed configuration of a benchmark grid: a YAML file plus ``key=value`` overrides."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from crossl.errors import CrosslError
+
+PROTOCOLS = ("linear", "knn", "mlp", "finetune")
+FROZEN_PROTOCOLS = ("linear", "knn", "mlp")
+BASELINES = ("random-init", "supervised")
+
+
+@dataclass
+class MaskingStudy:
+    """CroSSL pretrained once per masking strategy × ratio, probed linearly at a few fractions."""
+
+    strategies: list[str] = field(default_factory=lambda: ["spatial", "random"])
+    ratios: list[float] = field(default_factory=lambda: [0.1, 0.25, 0.5, 0.75])
+    label_fractions: list[float] = field(default_factory=lambda: [0.01, 1.0])
+    pretrain_seeds: list[int] = field(default_factory=lambda: [0])
+
+
+@dataclass
+class TransferStudy:
+    """Pretrain on ``source``, evaluate on ``target`` (modalities matched by name and channels)."""
+
+    source: str = "hapt"
+    target: str = "hapt-transitions"
+    methods: list[str] = field(default_factory=lambda: ["crossl"])
+    protocols: list[str] = field(default_factory=lambda: ["linear"])
+
+
+@dataclass
+class BenchmarkConfig:
+    """Every setting of ``crossl benchmark``; each field is a ``key=value`` override.
+
+    ``overrides`` apply to every pretraining and evaluation config (after the method's preset);
+    ``method_overrides[name]`` to one method only. ``finetune_overrides`` apply to fine-tuning
+    and the supervised baseline (batch size, epochs). ``modality_groups`` groups modalities into
+    devices for the missing-modality study (default: each modality its own group).
+    """
+
+    name: str = "benchmark"
+    dataset: str = "hapt"
+    data_dir: str | None = None
+    methods: list[str] = field(default_factory=lambda: ["crossl"])
+    baselines: list[str] = field(default_factory=lambda: list(BASELINES))
+    overrides: list[str] = field(default_factory=list)
+    method_overrides: dict[str, list[str]] = field(default_factory=dict)
+    finetune_overrides: list[str] = field(default_factory=list)
+    pretrain_seeds: list[int] = field(default_factory=lambda: [0])
+    eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    protocols: list[str] = field(default_factory=lambda: list(PROTOCOLS))
+    label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.05, 0.1, 1.0])
+    missing_modalities: bool = True
+    modality_groups: dict[str, list[str]] = field(default_factory=dict)
+    modality_dropout: float = 0.0
+    masking: MaskingStudy | None = None
+    transfer: list[TransferStudy] = field(default_factory=list)
+    tsne: bool = True
+    device: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python copy, stored with every result."""
+        return asdict(self)
+
+
+def benchmark_dir() -> Path:
+    """Folder of the shipped benchmark configs (``hapt-quick``, ``hapt``)."""
+    return Path(str(resources.files("crossl") / "configs" / "benchmarks"))
+
+
+def benchmark_names() -> list[str]:
+    """Names of the shipped benchmark configs."""
+    return sorted(p.stem for p in benchmark_dir().glob("*.yaml"))
+
+
+def _resolve(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.is_file():
+            raise CrosslError(f"benchmark config {path} does not exist: give a YAML file or a name")
+        return path
+    candidate = benchmark_dir() / f"{name_or_path}.yaml"
+    if not candidate.is_file():
+        raise CrosslError(
+            f"unknown benchmark {name_or_path!r}: choose one of {', '.join(benchmark_names())} "
+            "or give a path to a .yaml file"
+        )
+    return candidate
+
+
+def load_benchmark_config(name_or_path: str, overrides: list[str] | None = None) -> BenchmarkConfig:
+    """Read a benchmark YAML (a shipped name or a path), apply ``key=value`` overrides, validate."""
+    path = _resolve(name_or_path)
+    bad = [o for o in overrides or [] if "=" not in o]
+    if bad:
+        raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. eval_seeds=[0])")
+    try:
+        layers = [OmegaConf.load(path)]
+    except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
+        detail = " ".join(str(err).split())
+        raise CrosslError(f"benchmark config {path} is not valid YAML: {detail}") from None
+    try:
+        if overrides:
+            layers.append(OmegaConf.from_dotlist(list(overrides)))
+        merged = OmegaConf.merge(OmegaConf.structured(BenchmarkConfig), *layers)
+        cfg: BenchmarkConfig = OmegaConf.to_object(merged)  # type: ignore[assignment]
+    except OmegaConfBaseException as err:
+        first = str(err).strip().splitlines()[0]
+        key = getattr(err, "full_key", None)
+        raise CrosslError(f"benchmark config key {key!r}: {first}" if key else first) from None
+    validate_benchmark(cfg)
+    return cfg
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise CrosslError(message)
+
+
+def validate_benchmark(cfg: BenchmarkConfig) -> None:
+    """Check names and values; raise :class:`CrosslError` naming the key and the fix."""
+    from crossl.data.protocols import protocol_names
+    from crossl.methods.registry import method_names
+
+    datasets = protocol_names()
+    _require(cfg.dataset in datasets, f"dataset={cfg.dataset!r}: choose one of {datasets}")
+    known = [m for m in method_names() if m != "supervised"]
+    for m in cfg.methods:
+        if m == "supervised":
+            raise CrosslError(
+                "methods: the supervised baseline is listed under baselines (trained on each "
+                "label fraction), not as a pretraining method"
+            )
+        _require(m in known, f"methods: unknown method {m!r}: choose from {', '.join(known)}")
+    for name in cfg.method_overrides:
+        _require(name in cfg.methods, f"method_overrides: {name!r} is not in methods")
+    for b in cfg.baselines:
+        _require(b in BASELINES, f"baselines: unknown {b!r}: choose from {', '.join(BASELINES)}")
+    _require(bool(cfg.methods or cfg.baselines), "methods and baselines are both empty")
+    for p in cfg.protocols:
+        _require(p in PROTOCOLS, f"protocols: unknown {p!r}: choose from {', '.join(PROTOCOLS)}")
+    _require(bool(cfg.protocols), "protocols is empty: choose from " + ", ".join(PROTOCOLS))
+    for key in ("pretrain_seeds", "eval_seeds", "label_fractions"):
+        _require(bool(getattr(cfg, key)), f"{key} is empty")
+    _check_fractions("label_fractions", cfg.label_fractions)
+    _require(
+        0.0 <= cfg.modality_dropout < 1.0,
+        f"modality_dropout={cfg.modality_dropout} must be in [0, 1)",
+    )
+    if cfg.masking is not None:
+        _check_fractions("masking.label_fractions", cfg.masking.label_fractions)
+        for s in cfg.masking.strategies:
+            _require(s in ("spatial", "random"), f"masking.strategies: unknown {s!r}")
+        for r in cfg.masking.ratios:
+            _require(0.0 <= r < 1.0, f"masking.ratios: {r} must be in [0, 1)")
+    for t in cfg.transfer:
+        for d in (t.source, t.target):
+            _require(d in datasets, f"transfer: unknown dataset {d!r}: choose one of {datasets}")
+        for m in t.methods:
+            _require(m in known, f"transfer.methods: unknown method {m!r}")
+        for p in t.protocols:
+            _require(p in FROZEN_PROTOCOLS, f"transfer.protocols: {p!r} is not a frozen probe")
+
+
+def _check_fractions(key: str, fractions: list[float]) -> None:
+    _require(
+        bool(fractions) and all(0 < f <= 1 for f in fractions),
+        f"{key}={fractions} must be a non-empty list of values in (0, 1]",
+    )

@@ -1,0 +1,218 @@
+"""The jobs of a benchmark grid: which models exist and what is evaluated on each, in run order."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from crossl.config import Config, load_config
+from crossl.experiments.benchmark_config import FROZEN_PROTOCOLS, BenchmarkConfig, TransferStudy
+
+ALL_SENSORS = "all-sensors"
+REFIT = "refit"
+DROPOUT = "modality-dropout"
+DETERMINISTIC_PROTOCOLS = ("linear", "knn")
+"""Probes whose fit depends only on the training subset: at 100 % labels they run once."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A representation to evaluate: a method pretrained with a seed, or a baseline network.
+
+    ``pretrained`` is False for ``random-init`` and ``supervised`` (trained only on labels).
+    ``config`` is the pretraining config (for baselines, the network's config).
+    """
+
+    study: str
+    method: str
+    variant: str
+    pretrain_seed: int
+    config: Config
+    pretrained: bool
+    eval_dataset: str
+
+    @property
+    def name(self) -> str:
+        """Display name, e.g. ``crossl s0`` or ``crossl spatial@0.25 s0``."""
+        parts = [self.method, self.variant, f"s{self.pretrain_seed}"]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def config_key(self) -> str:
+        """Short hash of the pretraining config: equal configs share one pretraining."""
+        cfg = {k: v for k, v in self.config.to_dict().items() if k != "device"}
+        digest = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:10]
+        return f"{self.config.method}-{digest}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work, stored in one file: a pretraining, a t-SNE map, or a fitted probe
+    (or fine-tuned network) evaluated with every modality subset it is meant for."""
+
+    kind: str
+    model: Model
+    protocol: str = ""
+    probe_training: str = ALL_SENSORS
+    label_fraction: float = 1.0
+    eval_seed: int = 0
+    train_modalities: tuple[str, ...] = ()
+    test_subsets: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> str:
+        """Unique, readable identifier; also the stem of the job's file name."""
+        m = self.model
+        parts = [m.study, m.method, m.variant, f"s{m.pretrain_seed}", m.eval_dataset, self.kind]
+        if self.kind == "eval":
+            parts += [
+                self.protocol,
+                self.probe_training,
+                "+".join(self.train_modalities),
+                f"f{self.label_fraction:g}",
+                f"e{self.eval_seed}",
+            ]
+        return "/".join(p for p in parts if p)
+
+    @property
+    def file_name(self) -> str:
+        """A file-system-safe name for :attr:`key`, unique through a short hash."""
+        safe = re.sub(r"[^A-Za-z0-9.@+_-]+", "_", self.key.replace("/", "__"))
+        return f"{safe}-{hashlib.sha256(self.key.encode()).hexdigest()[:8]}.json"
+
+    @property
+    def label(self) -> str:
+        """What the progress bar shows while the job runs."""
+        if self.kind != "eval":
+            return f"{self.model.name}: {self.kind}"
+        extra = "" if self.probe_training == ALL_SENSORS else f" ({self.probe_training})"
+        return (
+            f"{self.model.name}: {self.protocol}{extra}, {self.label_fraction:.0%} labels, "
+            f"seed {self.eval_seed}"
+        )
+
+
+def modality_group_subsets(groups: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Modalities present for every non-empty proper subset of the groups, larger subsets first.
+
+    >>> modality_group_subsets({"acc": ["acc"], "gyro": ["gyro"]})
+    [('acc',), ('gyro',)]
+    >>> modality_group_subsets({"phone": ["acc", "gyro"], "watch": ["ppg"]})
+    [('acc', 'gyro'), ('ppg',)]
+    """
+    names = list(groups)
+    subsets = []
+    for r in range(len(names) - 1, 0, -1):
+        for combo in itertools.combinations(names, r):
+            subsets.append(tuple(m for g in combo for m in groups[g]))
+    return subsets
+
+
+def transfer_name(study: TransferStudy) -> str:
+    """The variant name of a transfer study, e.g. ``hapt→hapt-transitions``."""
+    return f"{study.source}→{study.target}"
+
+
+def model_config(
+    bcfg: BenchmarkConfig, preset: str, seed: int, dataset: str, extra: Sequence[str] = ()
+) -> Config:
+    """The config of one model: its preset, the benchmark's overrides, then ``extra``."""
+    overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(preset, [])) + list(extra)
+    base = [f"dataset={dataset}", f"seed={seed}", f"device={bcfg.device}"]
+    if bcfg.data_dir and dataset == bcfg.dataset:
+        base.append(f"data_dir={bcfg.data_dir}")
+    return load_config(preset, base + overrides)
+
+
+def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
+    """Every model of the grid: main study (methods, baselines), masking study, transfer."""
+    models = []
+    for seed in bcfg.pretrain_seeds:
+        for method in bcfg.methods:
+            cfg = model_config(bcfg, method, seed, bcfg.dataset)
+            models.append(Model("main", method, "", seed, cfg, True, bcfg.dataset))
+        for baseline in bcfg.baselines:
+            cfg = model_config(bcfg, "crossl", seed, bcfg.dataset)
+            models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset))
+    if bcfg.masking is not None:
+        study = bcfg.masking
+        for seed, strategy, ratio in itertools.product(
+            study.pretrain_seeds, study.strategies, study.ratios
+        ):
+            extra = [f"masking_strategy={strategy}", f"masking_ratio={ratio}"]
+            cfg = model_config(bcfg, "crossl", seed, bcfg.dataset, extra)
+            variant = f"{strategy}@{ratio:g}"
+            models.append(Model("masking", "crossl", variant, seed, cfg, True, bcfg.dataset))
+    for t in bcfg.transfer:
+        for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):
+            cfg = model_config(bcfg, method, seed, t.source)
+            models.append(Model("transfer", method, transfer_name(t), seed, cfg, True, t.target))
+    return models
+
+
+def _fraction_seeds(
+    fractions: Sequence[float], seeds: Sequence[int], protocol: str
+) -> list[tuple[float, int]]:
+    cells = []
+    for fraction in fractions:
+        once = fraction >= 1.0 and protocol in DETERMINISTIC_PROTOCOLS
+        cells += [(fraction, s) for s in (seeds[:1] if once else seeds)]
+    return cells
+
+
+def plan_jobs(bcfg: BenchmarkConfig, modality_names: Sequence[str]) -> list[Job]:
+    """All jobs, grouped by model (so each model's network and features are loaded once)."""
+    groups = bcfg.modality_groups or {m: [m] for m in modality_names}
+    subsets = modality_group_subsets(groups) if bcfg.missing_modalities else []
+    everything = tuple(modality_names)
+    jobs: list[Job] = []
+    for model in plan_models(bcfg):
+        if model.pretrained:
+            jobs.append(Job("pretrain", model))
+        first_seed = model.pretrain_seed == bcfg.pretrain_seeds[0]
+        if model.study == "main" and bcfg.tsne and model.method != "supervised" and first_seed:
+            jobs.append(Job("embedding", model))
+        jobs += _model_eval_jobs(bcfg, model, everything, subsets)
+    return jobs
+
+
+def _model_eval_jobs(
+    bcfg: BenchmarkConfig,
+    model: Model,
+    everything: tuple[str, ...],
+    subsets: list[tuple[str, ...]],
+) -> list[Job]:
+    if model.study == "masking":
+        protocols, fractions = ["linear"], bcfg.masking.label_fractions  # type: ignore[union-attr]
+    elif model.study == "transfer":
+        protocols = next(t.protocols for t in bcfg.transfer if transfer_name(t) == model.variant)
+        fractions = bcfg.label_fractions
+    elif model.method == "supervised":
+        protocols, fractions = ["finetune"], bcfg.label_fractions
+    else:
+        protocols = [p for p in bcfg.protocols if p != "finetune" or model.pretrained]
+        fractions = bcfg.label_fractions
+    jobs = []
+    main = model.study == "main"
+    for protocol in protocols:
+        for fraction, seed in _fraction_seeds(fractions, bcfg.eval_seeds, protocol):
+            with_subsets = main and fraction >= 1.0
+            tests = (everything, *subsets) if with_subsets else (everything,)
+            first_seed = seed == bcfg.eval_seeds[0]
+            trainings = [ALL_SENSORS]
+            if with_subsets and first_seed and bcfg.modality_dropout > 0:
+                trainings.append(DROPOUT)
+            for training in trainings:
+                jobs.append(
+                    Job("eval", model, protocol, training, fraction, seed, everything, tests)
+                )
+            if with_subsets and first_seed and protocol in FROZEN_PROTOCOLS:
+                jobs += [
+                    Job("eval", model, protocol, REFIT, fraction, seed, subset, (subset,))
+                    for subset in subsets
+                ]
+    return jobs

@@ -1,0 +1,184 @@
+"""The benchmark grid: plan, leakage, missing modalities, resumption after a crash, CLI errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import yaml
+
+from crossl.cli import main
+from crossl.data.protocols import HAPT_TEST_USERS
+from crossl.errors import CrosslError
+from crossl.experiments.benchmark import BenchmarkRunner, GridProgress
+from crossl.experiments.benchmark_config import load_benchmark_config
+from crossl.experiments.benchmark_plan import REFIT, Job, plan_jobs, plan_models
+from crossl.nn.backbone import MultimodalBackbone
+
+TINY = {
+    "name": "tiny",
+    "methods": ["crossl"],
+    "baselines": ["random-init", "supervised"],
+    "overrides": ["epochs=1", "limit_windows=200", "code_size=8", "batch_size=32"],
+    "finetune_overrides": ["batch_size=32", "supervised_epochs=1", "supervised_min_steps=2"],
+    "pretrain_seeds": [0],
+    "eval_seeds": [0, 1],
+    "protocols": ["linear", "finetune"],
+    "label_fractions": [0.05, 1.0],
+    "modality_dropout": 0.5,
+    "tsne": False,
+}
+
+
+def tiny_config(tmp_path, **changes):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY | changes))
+    return load_benchmark_config(str(path))
+
+
+def test_shipped_configs_load():
+    for name in ("hapt-quick", "hapt"):
+        assert load_benchmark_config(name).dataset == "hapt"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("nonsense=1", "nonsense"),
+        ("methods=[crossl,nope]", "unknown method 'nope'"),
+        ("methods=[supervised]", "listed under baselines"),
+        ("protocols=[svm]", "unknown 'svm'"),
+        ("label_fractions=[0.0]", "must be a non-empty list"),
+        ("modality_dropout=1.0", "must be in [0, 1)"),
+        ("eval_seeds", "not of the form key=value"),
+    ],
+)
+def test_bad_benchmark_settings_are_refused(override, message):
+    with pytest.raises(CrosslError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_benchmark_config("hapt-quick", [override])
+
+
+def test_plan_counts_by_hand(tmp_path):
+    bcfg = tiny_config(tmp_path)
+    jobs = plan_jobs(bcfg, ["acc", "gyro"])
+    by_model: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_model.setdefault(job.model.method, []).append(job)
+    # crossl: 1 pretraining; linear: 5 % x 2 seeds + 100 % once (deterministic) + drop-out probe
+    # + 2 refits; finetune: 2 fractions x 2 seeds + drop-out fine-tune at 100 % (first seed).
+    assert [j.kind for j in by_model["crossl"]].count("pretrain") == 1
+    linear = [j for j in by_model["crossl"] if j.protocol == "linear"]
+    assert len(linear) == 2 + 1 + 1 + 2
+    assert len([j for j in by_model["crossl"] if j.protocol == "finetune"]) == 4 + 1
+    # random-init has no fine-tuning (that is the supervised baseline) and no pretraining.
+    assert {j.protocol for j in by_model["random-init"]} == {"linear"}
+    assert {j.protocol for j in by_model["supervised"]} == {"finetune"}
+    # the 100 % all-sensor probe is tested with every modality subset; refits only with theirs.
+    full = next(j for j in linear if j.label_fraction == 1.0 and j.probe_training != REFIT)
+    assert full.test_subsets == (("acc", "gyro"), ("acc",), ("gyro",))
+    refits = [j for j in linear if j.probe_training == REFIT]
+    assert [j.test_subsets for j in refits] == [(("acc",),), (("gyro",),)]
+    assert len({j.key for j in jobs}) == len(jobs)
+    assert len({j.file_name for j in jobs}) == len(jobs)
+
+
+def test_masking_variant_equal_to_main_config_shares_its_pretraining(tmp_path):
+    bcfg = tiny_config(
+        tmp_path,
+        masking={"strategies": ["spatial"], "ratios": [0.5, 0.25], "label_fractions": [1.0]},
+    )
+    models = {(m.study, m.variant): m for m in plan_models(bcfg)}
+    main_crossl = models[("main", "")]
+    # the crossl preset masks spatially with ratio 0.5
+    assert models[("masking", "spatial@0.5")].config_key == main_crossl.config_key
+    assert models[("masking", "spatial@0.25")].config_key != main_crossl.config_key
+
+
+class CrashAfter(GridProgress):
+    """Raises when the job after ``n`` finished ones starts: that job is lost, as in a kill."""
+
+    def __init__(self, n: int):
+        self.n, self.done = n, 0
+
+    def job(self, label: str) -> None:
+        if self.done == self.n:
+            raise KeyboardInterrupt
+
+    def job_done(self) -> None:
+        self.done += 1
+
+
+def test_killed_and_restarted_grid_gives_the_same_summary(tmp_path):
+    bcfg = tiny_config(tmp_path)
+    whole = BenchmarkRunner(bcfg, tmp_path / "whole")
+    records = whole.run()
+    assert records
+    runner = BenchmarkRunner(bcfg, tmp_path / "resumed", progress=CrashAfter(4))
+    with pytest.raises(KeyboardInterrupt):
+        runner.run()
+    stored = sorted((tmp_path / "resumed" / "jobs").glob("*.json"))
+    assert len(stored) == 4
+    assert not (tmp_path / "resumed" / "summary.csv").exists()
+    BenchmarkRunner(bcfg, tmp_path / "resumed").run()
+    for name in ("summary.csv",):
+        assert (tmp_path / "whole" / name).read_bytes() == (
+            tmp_path / "resumed" / name
+        ).read_bytes()
+    assert "report.html" in {p.name for p in (tmp_path / "resumed").iterdir()}
+
+    lines = (tmp_path / "whole" / "results.jsonl").read_text().splitlines()
+    evals = [json.loads(line) for line in lines]
+    evals = [r for r in evals if r["kind"] == "eval"]
+    assert {r["protocol"] for r in evals} == {"linear", "finetune"}
+    test_users = set(HAPT_TEST_USERS)
+    for r in [json.loads(line) for line in lines]:
+        # nothing from a test user reaches pretraining or probe fitting
+        assert not test_users & set(r["fit_subjects"]), r["cell"]
+        if r["kind"] == "eval":
+            assert set(r["test_subjects"]) <= test_users
+            assert {"macro_f1", "cohen_kappa", "balanced_accuracy", "per_class_f1"} <= set(r)
+            assert r["config"]["method"] and r["versions"]["torch"]
+
+
+def test_missing_modality_reaches_the_aggregator_as_absent(tmp_path, monkeypatch):
+    bcfg = tiny_config(
+        tmp_path,
+        protocols=["linear", "finetune"],
+        overrides=[*TINY["overrides"], "features=aggregator"],
+    )
+    runner = BenchmarkRunner(bcfg, tmp_path / "out")
+    jobs = runner.jobs()
+    seen: list[torch.Tensor] = []
+    original = MultimodalBackbone.features_from_embeddings
+
+    def spy(self, emb, present, kind):
+        seen.append(present.detach().cpu().clone())
+        return original(self, emb, present, kind)
+
+    monkeypatch.setattr(MultimodalBackbone, "features_from_embeddings", spy)
+    for protocol in ("linear", "finetune"):
+        job = next(
+            j
+            for j in jobs
+            if j.model.method == "crossl"
+            and j.protocol == protocol
+            and j.test_subsets[-1:] == (("gyro",),)
+        )
+        runner.execute(next(j for j in jobs if j.kind == "pretrain"))
+        seen.clear()
+        records = runner.execute(job)
+        assert [r["modalities"] for r in records] == [["acc", "gyro"], ["acc"], ["gyro"]]
+        # the last batches are the test windows with only the gyroscope present
+        last = seen[-1]
+        assert last.shape[1] == 2 and not last[:, 0].any() and last[:, 1].all()
+        assert any(p[:, 0].all() and not p[:, 1].any() for p in seen)
+
+
+def test_cli_errors_are_one_line(capsys, tmp_path):
+    assert main(["benchmark", "--config", "nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown benchmark 'nope'" in err
+    args = ["benchmark", "--config", "hapt-quick", "--out", str(tmp_path), "--shard", "2/2"]
+    assert main(args) == 2
+    assert "--shard '2/2' must be I/N" in capsys.readouterr().err
