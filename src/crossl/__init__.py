@@ -10,6 +10,9 @@ from crossl.augment import Augmenter, AugmentSpec
 from crossl.config import Config, load_config
 from crossl.data import WindowSet, label_fraction_indices, prepare_data
 from crossl.errors import CrosslError
+from crossl.eval.metrics import classification_metrics
+from crossl.eval.probes import fit_frozen_probe
+from crossl.experiments.benchmark_config import BenchmarkConfig, load_benchmark_config
 from crossl.losses import (
     barlow_twins_loss,
     cocoa_loss,
@@ -23,17 +26,21 @@ from crossl.nn import MultimodalBackbone, TCNEncoder, latent_keep_mask
 __all__ = [
     "AugmentSpec",
     "Augmenter",
+    "BenchmarkConfig",
     "Config",
     "CrosslError",
     "MultimodalBackbone",
     "TCNEncoder",
     "WindowSet",
     "barlow_twins_loss",
+    "classification_metrics",
     "cocoa_loss",
     "cross_modal_infonce_loss",
+    "fit_frozen_probe",
     "get_method",
     "label_fraction_indices",
     "latent_keep_mask",
+    "load_benchmark_config",
     "load_config",
     "method_names",
     "nt_xent_loss",
