@@ -98,40 +98,61 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in preset_dir().glob("*.yaml"))
 
 
-def _resolve_preset(name_or_path: str) -> Path:
+def resolve_yaml(name_or_path: str, folder: Path, what: str = "preset") -> Path:
+    """A YAML file given by path, or by name among the ``*.yaml`` of ``folder``.
+
+    Raises :class:`CrosslError` naming the choices when neither exists.
+    """
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml"):
         if not path.is_file():
             raise CrosslError(
-                f"config file {path} does not exist: give a YAML file or a preset name"
+                f"config file {path} does not exist: give a YAML file or a {what} name"
             )
         return path
-    candidate = preset_dir() / f"{name_or_path}.yaml"
+    candidate = folder / f"{name_or_path}.yaml"
     if not candidate.is_file():
+        names = sorted(p.stem for p in folder.glob("*.yaml"))
         raise CrosslError(
-            f"unknown preset {name_or_path!r}: choose one of {', '.join(preset_names())} "
+            f"unknown {what} {name_or_path!r}: choose one of {', '.join(names)} "
             "or give a path to a .yaml file"
         )
     return candidate
 
 
-def _fmt_omegaconf_error(err: OmegaConfBaseException) -> str:
+def read_yaml(path: Path) -> Any:
+    """The YAML file at ``path`` as an OmegaConf layer; unreadable YAML is a :class:`CrosslError`."""
+    try:
+        return OmegaConf.load(path)
+    except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
+        detail = " ".join(str(err).split())
+        raise CrosslError(f"config file {path} is not valid YAML: {detail}") from None
+
+
+def merge_structured(schema: type, layers: list[Any]) -> Any:
+    """``layers`` merged onto the dataclass ``schema`` and converted to it; an unknown key or a
+    value of the wrong type is a :class:`CrosslError` naming the key."""
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), *layers)
+        return OmegaConf.to_object(merged)
+    except OmegaConfBaseException as err:
+        raise CrosslError(_omegaconf_message(err)) from None
+
+
+def _omegaconf_message(err: OmegaConfBaseException) -> str:
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     key = getattr(err, "full_key", None)
     return f"config key {key!r}: {first}" if key else first
 
 
 def _merge(layers: list[Any]) -> Config:
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(Config), *layers)
-        cfg: Config = OmegaConf.to_object(merged)  # type: ignore[assignment]
-    except OmegaConfBaseException as err:
-        raise CrosslError(_fmt_omegaconf_error(err)) from None
+    cfg: Config = merge_structured(Config, layers)
     validate(cfg)
     return cfg
 
 
-def _dotlist(overrides: list[str] | None) -> list[Any]:
+def dotlist(overrides: list[str] | None) -> list[Any]:
+    """``key=value`` overrides as an OmegaConf layer (none for no overrides)."""
     bad = [o for o in overrides or [] if "=" not in o]
     if bad:
         raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. epochs=10)")
@@ -140,7 +161,7 @@ def _dotlist(overrides: list[str] | None) -> list[Any]:
     try:
         return [OmegaConf.from_dotlist(list(overrides))]
     except OmegaConfBaseException as err:
-        raise CrosslError(_fmt_omegaconf_error(err)) from None
+        raise CrosslError(_omegaconf_message(err)) from None
 
 
 def preset_for(overrides: list[str] | None) -> str:
@@ -161,20 +182,13 @@ def load_config(preset: str | None = "crossl", overrides: list[str] | None = Non
 
     Raises :class:`CrosslError` for an unknown key, a value of the wrong type or an invalid choice.
     """
-    layers: list[Any] = []
-    if preset is not None:
-        path = _resolve_preset(preset)
-        try:
-            layers.append(OmegaConf.load(path))
-        except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
-            detail = " ".join(str(err).split())
-            raise CrosslError(f"config file {path} is not valid YAML: {detail}") from None
-    return _merge(layers + _dotlist(overrides))
+    layers = [] if preset is None else [read_yaml(resolve_yaml(preset, preset_dir()))]
+    return _merge(layers + dotlist(overrides))
 
 
 def override_config(cfg: Config, overrides: list[str] | None) -> Config:
     """A copy of ``cfg`` with ``key=value`` overrides applied and validated."""
-    return _merge([OmegaConf.structured(cfg), *_dotlist(overrides)])
+    return _merge([OmegaConf.structured(cfg), *dotlist(overrides)])
 
 
 def config_from_dict(data: dict[str, Any]) -> Config:

@@ -7,10 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-
+from crossl.config import dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
 
 PROTOCOLS = ("linear", "knn", "mlp", "finetune")
@@ -83,41 +80,10 @@ def benchmark_names() -> list[str]:
     return sorted(p.stem for p in benchmark_dir().glob("*.yaml"))
 
 
-def _resolve(name_or_path: str) -> Path:
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml"):
-        if not path.is_file():
-            raise CrosslError(f"benchmark config {path} does not exist: give a YAML file or a name")
-        return path
-    candidate = benchmark_dir() / f"{name_or_path}.yaml"
-    if not candidate.is_file():
-        raise CrosslError(
-            f"unknown benchmark {name_or_path!r}: choose one of {', '.join(benchmark_names())} "
-            "or give a path to a .yaml file"
-        )
-    return candidate
-
-
 def load_benchmark_config(name_or_path: str, overrides: list[str] | None = None) -> BenchmarkConfig:
     """Read a benchmark YAML (a shipped name or a path), apply ``key=value`` overrides, validate."""
-    path = _resolve(name_or_path)
-    bad = [o for o in overrides or [] if "=" not in o]
-    if bad:
-        raise CrosslError(f"override {bad[0]!r} is not of the form key=value (e.g. eval_seeds=[0])")
-    try:
-        layers = [OmegaConf.load(path)]
-    except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
-        detail = " ".join(str(err).split())
-        raise CrosslError(f"benchmark config {path} is not valid YAML: {detail}") from None
-    try:
-        if overrides:
-            layers.append(OmegaConf.from_dotlist(list(overrides)))
-        merged = OmegaConf.merge(OmegaConf.structured(BenchmarkConfig), *layers)
-        cfg: BenchmarkConfig = OmegaConf.to_object(merged)  # type: ignore[assignment]
-    except OmegaConfBaseException as err:
-        first = str(err).strip().splitlines()[0]
-        key = getattr(err, "full_key", None)
-        raise CrosslError(f"benchmark config key {key!r}: {first}" if key else first) from None
+    layers = [read_yaml(resolve_yaml(name_or_path, benchmark_dir(), "benchmark"))]
+    cfg: BenchmarkConfig = merge_structured(BenchmarkConfig, layers + dotlist(overrides))
     validate_benchmark(cfg)
     return cfg
 
