@@ -10,6 +10,7 @@ import torch
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
 from crossl.data.recording import Recording
+from crossl.data.resampling import resample_recording
 from crossl.data.sources.hapt_pickle import embedded_hapt_recordings
 from crossl.data.sources.uci_hapt import read_uci_hapt
 from crossl.data.splits import Splits, choose_validation_subjects, split_by_subjects
@@ -112,12 +113,22 @@ def get_protocol(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
-def windows_of(protocol: Protocol, data_dir: str | None = None) -> WindowSet:
-    """All windows of the protocol's recordings, unnormalised."""
+def windows_of(
+    protocol: Protocol, data_dir: str | None = None, resample_to: tuple[float, int] | None = None
+) -> WindowSet:
+    """All windows of the protocol's recordings, unnormalised.
+
+    ``resample_to=(rate_hz, window)`` resamples the recordings to ``rate_hz`` first and cuts
+    windows of ``window`` samples, with the protocol's stride-to-window ratio (for transfer to a
+    network pretrained at another rate).
+    """
     recordings = protocol.read(data_dir)
-    windows = window_recordings(
-        recordings, protocol.window, protocol.stride, protocol.class_of, protocol.class_names
-    )
+    window, stride = protocol.window, protocol.stride
+    if resample_to is not None:
+        rate, window = resample_to
+        stride = max(1, round(protocol.stride * window / protocol.window))
+        recordings = [resample_recording(r, protocol.sampling_rate_hz, rate) for r in recordings]
+    windows = window_recordings(recordings, window, stride, protocol.class_of, protocol.class_names)
     windows.check_finite()
     return windows
 
@@ -129,15 +140,16 @@ def prepare_data(
     limit_windows: int | None = None,
     seed: int = 0,
     stats: ChannelStats | None = None,
+    resample_to: tuple[float, int] | None = None,
 ) -> PreparedData:
     """Window, split by subject and normalise a protocol's data.
 
     Normalisation statistics are fitted on the training windows (before ``limit_windows``) unless
     ``stats`` is given (e.g. from a checkpoint). ``limit_windows`` keeps a seeded random subset of
-    the training windows, for smoke runs.
+    the training windows, for smoke runs. ``resample_to=(rate_hz, window)``: see :func:`windows_of`.
     """
     protocol = get_protocol(name)
-    windows = windows_of(protocol, data_dir)
+    windows = windows_of(protocol, data_dir, resample_to)
     subjects = sorted(int(s) for s in torch.unique(windows.subjects))
     test = [s for s in subjects if s in protocol.test_subjects]
     train, val = choose_validation_subjects(

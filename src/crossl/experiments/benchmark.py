@@ -24,7 +24,7 @@ from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config, override_config
 from crossl.data.label_subsets import label_fraction_indices
-from crossl.data.protocols import PreparedData, prepare_data
+from crossl.data.protocols import PreparedData, get_protocol, prepare_data
 from crossl.errors import CrosslError
 from crossl.eval.embedding_map import tsne_points
 from crossl.eval.features import extract_features
@@ -110,13 +110,23 @@ class BenchmarkRunner:
         self._versions = versions()
 
     def data_for(self, cfg: Config, dataset: str | None = None) -> PreparedData:
-        """Normalised splits of ``dataset`` (default the config's), prepared once per run."""
+        """Normalised splits of ``dataset`` (default the config's), prepared once per run; another
+        dataset than the config's is resampled to the config's sampling rate and window length."""
         dataset = dataset or cfg.dataset
         data_dir = cfg.data_dir if dataset == cfg.dataset else None
-        key = (dataset, data_dir, cfg.limit_windows, cfg.seed)
+        resample_to = None
+        if dataset != cfg.dataset:
+            source, target = get_protocol(cfg.dataset), get_protocol(dataset)
+            if (source.sampling_rate_hz, source.window) != (target.sampling_rate_hz, target.window):
+                resample_to = (source.sampling_rate_hz, source.window)
+        key = (dataset, data_dir, cfg.limit_windows, cfg.seed, resample_to)
         if key not in self._data:
             self._data[key] = prepare_data(
-                dataset, data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed
+                dataset,
+                data_dir,
+                limit_windows=cfg.limit_windows,
+                seed=cfg.seed,
+                resample_to=resample_to,
             )
         return self._data[key]
 
