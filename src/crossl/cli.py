@@ -144,6 +144,17 @@ def _cmd_benchmark(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_report(args: argparse.Namespace) -> None:
+    from crossl.experiments.benchmark import read_results
+    from crossl.experiments.benchmark_report import write_benchmark_report
+
+    records = read_results(args.results)
+    command = f"crossl report {args.results} --out {args.out}"
+    title = f"Benchmark {records[0].get('benchmark', '')}".strip()
+    path = write_benchmark_report(records, args.out, command, title)
+    print(f"report: {path} (and report.html), summary: {args.out}/summary.csv")
+
+
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.protocols import PROTOCOLS
 
@@ -237,6 +248,16 @@ def build_parser() -> argparse.ArgumentParser:
         "methods=[crossl,simclr] 'overrides=[epochs=2]'",
     )
     b.set_defaults(run=_cmd_benchmark)
+
+    r = sub.add_parser(
+        "report",
+        help="rebuild a benchmark's summary.csv and report from its results.jsonl",
+        description="Write summary.csv, report.md with plots and report.html from the "
+        "results.jsonl of crossl benchmark (e.g. a committed one).",
+    )
+    r.add_argument("results", help="a results.jsonl written by crossl benchmark")
+    r.add_argument("--out", required=True, help="output folder")
+    r.set_defaults(run=_cmd_report)
 
     ds = sub.add_parser("datasets", help="dataset protocols", description="Dataset protocols.")
     ds_sub = ds.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")

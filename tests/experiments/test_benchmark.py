@@ -127,6 +127,14 @@ def test_killed_and_restarted_grid_gives_the_same_summary(tmp_path):
             tmp_path / "resumed" / name
         ).read_bytes()
     assert "report.html" in {p.name for p in (tmp_path / "resumed").iterdir()}
+    # the report can be rebuilt from results.jsonl alone
+    assert (
+        main(["report", str(tmp_path / "whole" / "results.jsonl"), "--out", str(tmp_path / "r")])
+        == 0
+    )
+    assert (tmp_path / "r" / "summary.csv").read_bytes() == (
+        tmp_path / "whole" / "summary.csv"
+    ).read_bytes()
 
     lines = (tmp_path / "whole" / "results.jsonl").read_text().splitlines()
     evals = [json.loads(line) for line in lines]
@@ -174,6 +182,15 @@ def test_missing_modality_reaches_the_aggregator_as_absent(tmp_path, monkeypatch
         last = seen[-1]
         assert last.shape[1] == 2 and not last[:, 0].any() and last[:, 1].all()
         assert any(p[:, 0].all() and not p[:, 1].any() for p in seen)
+
+
+def test_report_from_a_truncated_results_file_is_refused(capsys, tmp_path):
+    results = tmp_path / "results.jsonl"
+    results.write_text('{"kind": "eval", "cell": "a"}\n{"kind": "ev')
+    assert main(["report", str(results), "--out", str(tmp_path / "r")]) == 2
+    assert "line 2: not a benchmark record" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+    assert main(["report", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "r")]) == 2
 
 
 def test_cli_errors_are_one_line(capsys, tmp_path):

@@ -400,6 +400,28 @@ class BenchmarkRunner:
         return [r | {"config": cfg.to_dict()} for r in records]
 
 
+def read_results(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a ``results.jsonl`` written by ``crossl benchmark``.
+
+    A missing file, or a line that is not a JSON record, is a :class:`CrosslError`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CrosslError(f"{path} does not exist: give the results.jsonl of a benchmark")
+    records = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict) or "kind" not in record:
+            raise CrosslError(f"{path}, line {number}: not a benchmark record (truncated file?)")
+        records.append(record)
+    if not records:
+        raise CrosslError(f"{path} holds no records")
+    return records
+
+
 def _group(model: Model) -> str:
     return model.config_key if model.pretrained else model.name
 
