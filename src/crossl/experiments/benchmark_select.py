@@ -154,12 +154,17 @@ def first_seed(records: list[Entry], fields: tuple[str, ...]) -> list[Entry]:
 
 
 def mean_std(entry: Entry, with_n: bool = False) -> str:
-    """Macro-F1 of a summary entry as ``mean ± std``, optionally with the number of runs.
+    """Macro-F1 of a summary entry as ``mean ± std`` (the mean alone for a single run),
+    optionally with the number of runs.
 
     >>> mean_std({"macro_f1_mean": 0.91549, "macro_f1_std": 0.0071, "n": 4}, with_n=True)
     '0.915 ± 0.007 (4)'
+    >>> mean_std({"macro_f1_mean": 0.9, "macro_f1_std": 0.0, "n": 1})
+    '0.900'
     """
-    text = f"{entry['macro_f1_mean']:.3f} ± {entry['macro_f1_std']:.3f}"
+    text = f"{entry['macro_f1_mean']:.3f}"
+    if entry.get("n") != 1:
+        text += f" ± {entry['macro_f1_std']:.3f}"
     return f"{text} ({entry['n']})" if with_n else text
 
 
