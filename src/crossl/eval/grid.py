@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from crossl.config import Config
 from crossl.data.container import WindowSet
@@ -16,10 +15,27 @@ from crossl.data.protocols import PreparedData
 from crossl.eval.features import extract_features
 from crossl.eval.linear_probe import fit_linear_probe, fit_probe
 from crossl.eval.metrics import classification_metrics
-from crossl.eval.supervised import train_supervised
+from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.nn.backbone import MultimodalBackbone
 
 Progress = Callable[[str], None]
+
+
+def modality_group_subsets(groups: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
+    """Modalities present for every non-empty proper subset of the groups (e.g. devices),
+    larger subsets first.
+
+    >>> modality_group_subsets({"acc": ["acc"], "gyro": ["gyro"]})
+    [('acc',), ('gyro',)]
+    >>> modality_group_subsets({"phone": ["acc", "gyro"], "watch": ["ppg"]})
+    [('acc', 'gyro'), ('ppg',)]
+    """
+    names = list(groups)
+    return [
+        tuple(m for g in combo for m in groups[g])
+        for r in range(len(names) - 1, 0, -1)
+        for combo in itertools.combinations(names, r)
+    ]
 
 
 def modality_subsets(names: Sequence[str]) -> list[list[str]]:
@@ -28,15 +44,23 @@ def modality_subsets(names: Sequence[str]) -> list[list[str]]:
     >>> modality_subsets(["acc", "gyro"])
     [['acc'], ['gyro']]
     """
-    return [list(c) for r in range(len(names) - 1, 0, -1) for c in itertools.combinations(names, r)]
+    return [list(s) for s in modality_group_subsets({n: [n] for n in names})]
 
 
-def fraction_seeds(cfg: Config) -> Iterator[tuple[float, int]]:
-    """(fraction, seed) cells; the 100 % subset is the same for every seed, so it runs once."""
-    for fraction in cfg.label_fractions:
-        seeds = cfg.eval_seeds[:1] if fraction >= 1.0 else cfg.eval_seeds
-        for seed in seeds:
-            yield fraction, seed
+def fraction_seeds(
+    fractions: Sequence[float], seeds: Sequence[int], once_at_full: bool = True
+) -> list[tuple[float, int]]:
+    """(fraction, seed) cells. The 100 % subset is the same for every seed, so with
+    ``once_at_full`` (a fit that depends on its training windows only) it runs for the first seed.
+
+    >>> fraction_seeds([0.1, 1.0], [0, 1]), fraction_seeds([1.0], [0, 1], once_at_full=False)
+    ([(0.1, 0), (0.1, 1), (1.0, 0)], [(1.0, 0), (1.0, 1)])
+    """
+    return [
+        (fraction, seed)
+        for fraction in fractions
+        for seed in (seeds[:1] if once_at_full and fraction >= 1.0 else seeds)
+    ]
 
 
 def _row(
@@ -82,7 +106,7 @@ def probe_rows(
     names = test.modality_names
     rows = []
     full: tuple[Any, float, dict[str, float]] | None = None
-    for fraction, seed in fraction_seeds(cfg):
+    for fraction, seed in fraction_seeds(cfg.label_fractions, cfg.eval_seeds):
         if progress:
             progress(f"{model}: linear probe, {fraction:.0%} labels, seed {seed}")
         idx = label_fraction_indices(train.labels, fraction, seed).numpy()
@@ -167,13 +191,6 @@ def _missing_modality_rows(
     return rows
 
 
-@torch.no_grad()
-def _predict(module: Any, windows: WindowSet) -> np.ndarray:
-    device = next(module.parameters()).device
-    preds = [module.logits(b.to(device)).argmax(dim=1).cpu() for b in windows.batches(1024)]
-    return torch.cat(preds).numpy()
-
-
 def supervised_rows(
     data: PreparedData,
     cfg: Config,
@@ -186,7 +203,7 @@ def supervised_rows(
     y_test = test.labels.cpu().numpy()
     names = test.modality_names
     rows = []
-    for fraction, seed in fraction_seeds(cfg):
+    for fraction, seed in fraction_seeds(cfg.label_fractions, cfg.eval_seeds):
         if progress:
             progress(f"supervised: training, {fraction:.0%} labels, seed {seed}")
         idx = label_fraction_indices(train.labels, fraction, seed)
@@ -203,7 +220,9 @@ def supervised_rows(
         if fraction >= 1.0 and cfg.missing_modalities:
             evaluated += modality_subsets(names)
         for subset in evaluated:
-            metrics = classification_metrics(y_test, _predict(module, test.with_present(subset)))
+            metrics = classification_metrics(
+                y_test, predict_labels(module, test.with_present(subset))
+            )
             rows.append(
                 _row(
                     "supervised",

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 import lightning as L
+import numpy as np
+import torch
 from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config
@@ -123,3 +125,11 @@ def train_supervised(
     )
     module.eval()
     return module
+
+
+@torch.no_grad()
+def predict_labels(module: Supervised, windows: WindowSet) -> np.ndarray:
+    """Class indices ``[N]`` predicted by a trained :class:`Supervised` module for ``windows``."""
+    device = next(module.parameters()).device
+    preds = [module.logits(b.to(device)).argmax(dim=1).cpu() for b in windows.batches(1024)]
+    return torch.cat(preds).numpy()

@@ -30,7 +30,7 @@ from crossl.eval.embedding_map import tsne_points
 from crossl.eval.features import extract_features
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe
-from crossl.eval.supervised import train_supervised
+from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.experiments.benchmark_config import BenchmarkConfig
 from crossl.experiments.benchmark_plan import DROPOUT, REFIT, Job, Model, model_config, plan_jobs
 from crossl.experiments.benchmark_report import write_benchmark_report
@@ -382,7 +382,6 @@ class BenchmarkRunner:
             self.accelerator,
             init_backbone=loaded.backbone,
         )
-        module.to(self.device)
         hyper = {"batch_size": cfg.batch_size, "max_epochs": cfg.supervised_epochs}
         test = data.splits.test.labelled()
         records = [
@@ -390,7 +389,7 @@ class BenchmarkRunner:
                 job,
                 loaded,
                 present,
-                _predict(module, test.with_present(present)),
+                predict_labels(module, test.with_present(present)),
                 subset.subjects,
                 len(idx),
                 hyper,
@@ -428,14 +427,6 @@ def _group(model: Model) -> str:
 
 def _subjects(subjects: torch.Tensor) -> list[int]:
     return sorted(int(s) for s in torch.unique(subjects.cpu()))
-
-
-@torch.no_grad()
-def _predict(module: Any, windows: Any) -> np.ndarray:
-    device = next(module.parameters()).device
-    module.eval()
-    preds = [module.logits(b.to(device)).argmax(dim=1).cpu() for b in windows.batches(1024)]
-    return torch.cat(preds).numpy()
 
 
 def _check_transferable(source: PreparedData, target: PreparedData, model: Model) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crossl.config import Config, load_config
+from crossl.eval.grid import fraction_seeds, modality_group_subsets
 from crossl.experiments.benchmark_config import FROZEN_PROTOCOLS, BenchmarkConfig, TransferStudy
 
 ALL_SENSORS = "all-sensors"
@@ -96,22 +97,6 @@ class Job:
         )
 
 
-def modality_group_subsets(groups: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Modalities present for every non-empty proper subset of the groups, larger subsets first.
-
-    >>> modality_group_subsets({"acc": ["acc"], "gyro": ["gyro"]})
-    [('acc',), ('gyro',)]
-    >>> modality_group_subsets({"phone": ["acc", "gyro"], "watch": ["ppg"]})
-    [('acc', 'gyro'), ('ppg',)]
-    """
-    names = list(groups)
-    subsets = []
-    for r in range(len(names) - 1, 0, -1):
-        for combo in itertools.combinations(names, r):
-            subsets.append(tuple(m for g in combo for m in groups[g]))
-    return subsets
-
-
 def transfer_name(study: TransferStudy) -> str:
     """The variant name of a transfer study, e.g. ``hapt→hapt-transitions``."""
     return f"{study.source}→{study.target}"
@@ -154,16 +139,6 @@ def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
     return models
 
 
-def _fraction_seeds(
-    fractions: Sequence[float], seeds: Sequence[int], protocol: str
-) -> list[tuple[float, int]]:
-    cells = []
-    for fraction in fractions:
-        once = fraction >= 1.0 and protocol in DETERMINISTIC_PROTOCOLS
-        cells += [(fraction, s) for s in (seeds[:1] if once else seeds)]
-    return cells
-
-
 def plan_jobs(bcfg: BenchmarkConfig, modality_names: Sequence[str]) -> list[Job]:
     """All jobs, grouped by model (so each model's network and features are loaded once)."""
     groups = bcfg.modality_groups or {m: [m] for m in modality_names}
@@ -199,7 +174,9 @@ def _model_eval_jobs(
     jobs = []
     main = model.study == "main"
     for protocol in protocols:
-        for fraction, seed in _fraction_seeds(fractions, bcfg.eval_seeds, protocol):
+        for fraction, seed in fraction_seeds(
+            fractions, bcfg.eval_seeds, protocol in DETERMINISTIC_PROTOCOLS
+        ):
             with_subsets = main and fraction >= 1.0
             tests = (everything, *subsets) if with_subsets else (everything,)
             first_seed = seed == bcfg.eval_seeds[0]
