@@ -15,13 +15,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from crossl.errors import CrosslError
 from crossl.eval.metrics import macro_f1
-
-
-def _check_features(x: np.ndarray, y: np.ndarray, name: str) -> None:
-    if x.ndim != 2 or y.shape != (len(x),) or len(x) == 0:
-        raise CrosslError(
-            f"x_{name} {x.shape} and y_{name} {y.shape} must be [N, F] features and [N] labels, N > 0"
-        )
+from crossl.eval.probe_inputs import check_probe_inputs
 
 
 def fit_knn_probe(
@@ -41,13 +35,7 @@ def fit_knn_probe(
     >>> k, knn.predict(np.array([[5.0, 1.0]])).tolist()
     (3, [0])
     """
-    _check_features(x_train, y_train, "train")
-    _check_features(x_val, y_val, "val")
-    if x_val.shape[1] != x_train.shape[1]:
-        raise CrosslError(
-            f"x_val has {x_val.shape[1]} features but x_train has {x_train.shape[1]}: "
-            "extract both with the same backbone and feature kind"
-        )
+    check_probe_inputs(x_train, y_train, x_val, y_val)
     if any(k < 1 for k in k_grid):
         raise CrosslError(f"k_grid={list(k_grid)} must hold positive neighbour counts")
     usable = sorted({k for k in k_grid if k <= len(x_train)})

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 
 from crossl.errors import CrosslError
 from crossl.eval.metrics import macro_f1
+from crossl.eval.probe_inputs import check_probe_inputs
 
 
 class MLPProbe(nn.Module):
@@ -56,31 +57,6 @@ class MLPProbe(nn.Module):
         return self(torch.as_tensor(x, dtype=torch.float32)).argmax(dim=1).numpy()
 
 
-def _check_inputs(
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    num_classes: int,
-) -> None:
-    for name, x, y in (("train", x_train, y_train), ("val", x_val, y_val)):
-        if x.ndim != 2 or y.shape != (len(x),) or len(x) == 0:
-            raise CrosslError(
-                f"x_{name} {x.shape} and y_{name} {y.shape} must be [N, F] features and [N] "
-                "labels, N > 0"
-            )
-        if y.min() < 0 or y.max() >= num_classes:
-            raise CrosslError(
-                f"y_{name} holds labels outside 0..{num_classes - 1}: pass num_classes large "
-                "enough and drop unlabelled windows (-1)"
-            )
-    if x_val.shape[1] != x_train.shape[1]:
-        raise CrosslError(
-            f"x_val has {x_val.shape[1]} features but x_train has {x_train.shape[1]}: "
-            "extract both with the same backbone and feature kind"
-        )
-
-
 def fit_mlp_probe(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -108,7 +84,7 @@ def fit_mlp_probe(
     >>> probe.predict(x[:4]).tolist(), info["val_macro_f1"]
     ([0, 0, 1, 1], 1.0)
     """
-    _check_inputs(x_train, y_train, x_val, y_val, num_classes)
+    check_probe_inputs(x_train, y_train, x_val, y_val, num_classes)
     limits = {
         "hidden": hidden,
         "max_epochs": max_epochs,
