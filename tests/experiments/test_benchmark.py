@@ -13,8 +13,8 @@ from crossl.cli import main
 from crossl.data.protocols import HAPT_TEST_USERS
 from crossl.errors import CrosslError
 from crossl.experiments.benchmark import BenchmarkRunner, GridProgress
-from crossl.experiments.benchmark_config import load_benchmark_config
-from crossl.experiments.benchmark_plan import REFIT, Job, plan_jobs, plan_models
+from crossl.experiments.benchmark_config import REFIT, load_benchmark_config
+from crossl.experiments.benchmark_plan import Job, plan_jobs, plan_models
 from crossl.nn.backbone import MultimodalBackbone
 
 TINY = {

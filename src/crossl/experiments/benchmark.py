@@ -31,8 +31,8 @@ from crossl.eval.features import extract_features
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
-from crossl.experiments.benchmark_config import BenchmarkConfig
-from crossl.experiments.benchmark_plan import DROPOUT, REFIT, Job, Model, model_config, plan_jobs
+from crossl.experiments.benchmark_config import DROPOUT, REFIT, BenchmarkConfig
+from crossl.experiments.benchmark_plan import Job, Model, model_config, plan_jobs
 from crossl.experiments.benchmark_report import write_benchmark_report
 from crossl.experiments.checkpoint import load_checkpoint
 from crossl.experiments.pretrain import pretrain

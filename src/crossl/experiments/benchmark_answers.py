@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from crossl.experiments.benchmark_config import BASELINES, PROTOCOLS
 from crossl.experiments.benchmark_select import (
-    BASELINES,
     FINETUNE,
-    PROTOCOLS,
     SUPERVISED,
     difference,
     labeller,

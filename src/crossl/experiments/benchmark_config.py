@@ -13,6 +13,12 @@ from crossl.errors import CrosslError
 PROTOCOLS = ("linear", "knn", "mlp", "finetune")
 FROZEN_PROTOCOLS = ("linear", "knn", "mlp")
 BASELINES = ("random-init", "supervised")
+ALL_SENSORS = "all-sensors"
+REFIT = "refit"
+DROPOUT = "modality-dropout"
+PROBE_TRAININGS = (ALL_SENSORS, REFIT, DROPOUT)
+"""How a missing-modality probe is trained: with every sensor, refitted without the missing ones,
+or with random modality drop-out."""
 
 
 @dataclass

@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 
 from crossl.config import Config, load_config
 from crossl.eval.grid import fraction_seeds, modality_group_subsets
-from crossl.experiments.benchmark_config import FROZEN_PROTOCOLS, BenchmarkConfig, TransferStudy
+from crossl.experiments.benchmark_config import (
+    ALL_SENSORS,
+    DROPOUT,
+    FROZEN_PROTOCOLS,
+    REFIT,
+    BenchmarkConfig,
+    TransferStudy,
+)
 
-ALL_SENSORS = "all-sensors"
-REFIT = "refit"
-DROPOUT = "modality-dropout"
 DETERMINISTIC_PROTOCOLS = ("linear", "knn")
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
 

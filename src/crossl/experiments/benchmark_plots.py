@@ -10,9 +10,9 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from crossl.experiments.benchmark_config import PROTOCOLS
 from crossl.experiments.benchmark_select import (
     FINETUNE,
-    PROTOCOLS,
     SUPERVISED,
     first_seed,
     labeller,

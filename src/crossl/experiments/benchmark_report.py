@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from crossl.experiments.benchmark_answers import answer_blocks
+from crossl.experiments.benchmark_config import ALL_SENSORS, PROTOCOLS
 from crossl.experiments.benchmark_plots import (
     plot_embeddings,
     plot_label_efficiency,
@@ -20,9 +21,7 @@ from crossl.experiments.benchmark_plots import (
     plot_pretraining,
 )
 from crossl.experiments.benchmark_select import (
-    ALL_SENSORS,
     LINEAR,
-    PROTOCOLS,
     difference,
     is_complete,
     labeller,

@@ -7,16 +7,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-BASELINES = ("random-init", "supervised")
-"""Reference methods: the untrained network and the network trained end to end on the labels."""
+from crossl.experiments.benchmark_config import (
+    ALL_SENSORS,
+    BASELINES,
+    PROBE_TRAININGS,
+    REFIT,
+)
 
 SUPERVISED = "supervised"
 FINETUNE = "finetune"
 LINEAR = "linear"
-ALL_SENSORS = "all-sensors"
-REFIT = "refit"
-PROTOCOLS = ("linear", "knn", "mlp", "finetune")
-PROBE_TRAININGS = ("all-sensors", "refit", "modality-dropout")
 
 Entry = dict[str, Any]
 
@@ -24,7 +24,7 @@ Entry = dict[str, Any]
 def ordered(values: Iterable[Any], known: tuple[Any, ...] = ()) -> list[Any]:
     """Distinct ``values``: those in ``known`` first, in that order, then the rest sorted.
 
-    >>> ordered(["mlp", "zzz", "linear", "mlp"], PROTOCOLS)
+    >>> ordered(["mlp", "zzz", "linear", "mlp"], ("linear", "knn", "mlp"))
     ['linear', 'mlp', 'zzz']
     """
     distinct = set(values)
