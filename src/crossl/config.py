@@ -200,6 +200,12 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     return _merge([data])
 
 
+def check_fractions(key: str, fractions: list[float]) -> None:
+    """Raise :class:`CrosslError` unless ``fractions`` is a non-empty list of values in (0, 1]."""
+    if not fractions or any(not 0 < f <= 1 for f in fractions):
+        raise CrosslError(f"{key}={fractions} must be a non-empty list of values in (0, 1]")
+
+
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise CrosslError(f"{name}={value!r} is not valid: choose one of {', '.join(choices)}")
@@ -237,10 +243,7 @@ def validate(cfg: Config) -> None:
         raise CrosslError(f"supervised_min_steps={cfg.supervised_min_steps} must be at least 0")
     if cfg.lr <= 0:
         raise CrosslError(f"lr={cfg.lr} must be positive")
-    if not cfg.label_fractions or any(not 0 < f <= 1 for f in cfg.label_fractions):
-        raise CrosslError(
-            f"label_fractions={cfg.label_fractions} must be a non-empty list of values in (0, 1]"
-        )
+    check_fractions("label_fractions", cfg.label_fractions)
     if cfg.limit_windows is not None and cfg.limit_windows < 1:
         raise CrosslError(f"limit_windows={cfg.limit_windows} must be at least 1")
     if len(cfg.kernel_sizes) != 3 or any(k < 1 for k in cfg.kernel_sizes):

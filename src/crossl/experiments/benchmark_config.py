@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crossl.config import dotlist, merge_structured, read_yaml, resolve_yaml
+from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
 
 PROTOCOLS = ("linear", "knn", "mlp", "finetune")
@@ -124,13 +124,13 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
     _require(bool(cfg.protocols), "protocols is empty: choose from " + ", ".join(PROTOCOLS))
     for key in ("pretrain_seeds", "eval_seeds", "label_fractions"):
         _require(bool(getattr(cfg, key)), f"{key} is empty")
-    _check_fractions("label_fractions", cfg.label_fractions)
+    check_fractions("label_fractions", cfg.label_fractions)
     _require(
         0.0 <= cfg.modality_dropout < 1.0,
         f"modality_dropout={cfg.modality_dropout} must be in [0, 1)",
     )
     if cfg.masking is not None:
-        _check_fractions("masking.label_fractions", cfg.masking.label_fractions)
+        check_fractions("masking.label_fractions", cfg.masking.label_fractions)
         for s in cfg.masking.strategies:
             _require(s in ("spatial", "random"), f"masking.strategies: unknown {s!r}")
         for r in cfg.masking.ratios:
@@ -142,10 +142,3 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
             _require(m in known, f"transfer.methods: unknown method {m!r}")
         for p in t.protocols:
             _require(p in FROZEN_PROTOCOLS, f"transfer.protocols: {p!r} is not a frozen probe")
-
-
-def _check_fractions(key: str, fractions: list[float]) -> None:
-    _require(
-        bool(fractions) and all(0 < f <= 1 for f in fractions),
-        f"{key}={fractions} must be a non-empty list of values in (0, 1]",
-    )
