@@ -78,7 +78,6 @@ class _GridBar:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.bar = None
-        self.label = ""
 
     def start(self, total: int, done: int) -> None:
         from tqdm import tqdm
@@ -89,7 +88,6 @@ class _GridBar:
         )
 
     def job(self, label: str) -> None:
-        self.label = label
         self.bar.set_postfix_str(label, refresh=True)
 
     def status(self, text: str) -> None:

@@ -12,7 +12,7 @@ import json
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import torch
 from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config, override_config
+from crossl.data.container import WindowSet
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.data.protocols import PreparedData, get_protocol, prepare_data
 from crossl.errors import CrosslError
@@ -79,12 +80,18 @@ class _EpochStatus(Callback):
 
 @dataclass
 class _Loaded:
-    """One model's network and data, with the features computed so far."""
+    """One model's network and data (its labelled windows split once), with the features
+    computed so far."""
 
     model: Model
     data: PreparedData
     backbone: MultimodalBackbone | None
     features: dict[tuple, np.ndarray]
+    labelled: dict[str, WindowSet] = field(init=False)
+
+    def __post_init__(self) -> None:
+        splits = self.data.splits
+        self.labelled = {k: getattr(splits, k).labelled() for k in ("train", "val", "test")}
 
 
 class BenchmarkRunner:
@@ -281,7 +288,7 @@ class BenchmarkRunner:
     ) -> np.ndarray:
         key = (split, present, dropout_seed)
         if key not in loaded.features:
-            windows = getattr(loaded.data.splits, split).labelled().with_present(present)
+            windows = loaded.labelled[split].with_present(present)
             if dropout_seed is not None:
                 g = torch.Generator().manual_seed(dropout_seed)
                 windows = windows.with_random_absence(self.bcfg.modality_dropout, g)
@@ -292,7 +299,7 @@ class BenchmarkRunner:
         return loaded.features[key]
 
     def _embedding_record(self, job: Job, loaded: _Loaded) -> dict[str, Any]:
-        test = loaded.data.splits.test.labelled()
+        test = loaded.labelled["test"]
         x = self._features(loaded, "test", tuple(test.modality_names), None)
         points, labels = tsne_points(x, test.labels.numpy(), seed=job.model.pretrain_seed)
         return self._common(job) | {
@@ -312,7 +319,7 @@ class BenchmarkRunner:
         n_train: int,
         hyper: dict[str, Any],
     ) -> dict[str, Any]:
-        test = loaded.data.splits.test.labelled()
+        test = loaded.labelled["test"]
         class_names = list(loaded.data.protocol.class_names)
         metrics = classification_metrics(test.labels.numpy(), y_pred, class_names)
         return self._common(job) | {
@@ -333,14 +340,14 @@ class BenchmarkRunner:
         }
 
     def _probe_records(self, job: Job, loaded: _Loaded) -> list[dict[str, Any]]:
-        train = loaded.data.splits.train.labelled()
+        train = loaded.labelled["train"]
         idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed).numpy()
         dropout_seed = job.eval_seed if job.probe_training == DROPOUT else None
         x_train = self._features(loaded, "train", job.train_modalities, dropout_seed)[idx]
         val_present = job.train_modalities if job.probe_training == REFIT else train.modality_names
         x_val = self._features(loaded, "val", tuple(val_present), None)
         y_train = train.labels.numpy()[idx]
-        y_val = loaded.data.splits.val.labelled().labels.numpy()
+        y_val = loaded.labelled["val"].labels.numpy()
         probe, hyper = fit_frozen_probe(
             job.protocol,
             x_train,
@@ -369,7 +376,7 @@ class BenchmarkRunner:
         cfg = self.finetune_config(loaded.model)
         if job.probe_training == DROPOUT:
             cfg = replace(cfg, modality_dropout=self.bcfg.modality_dropout)
-        train = data.splits.train.labelled()
+        train = loaded.labelled["train"]
         idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed)
         subset = train.select(idx)
         module = train_supervised(
@@ -383,7 +390,7 @@ class BenchmarkRunner:
             init_backbone=loaded.backbone,
         )
         hyper = {"batch_size": cfg.batch_size, "max_epochs": cfg.supervised_epochs}
-        test = data.splits.test.labelled()
+        test = loaded.labelled["test"]
         records = [
             self._eval_record(
                 job,

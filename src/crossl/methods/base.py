@@ -127,7 +127,7 @@ class MethodModule(L.LightningModule):
     def training_step(self, batch: WindowSet, batch_idx: int) -> Tensor:
         out = self.step(batch)
         self._epoch_windows += len(batch)
-        self._epoch_loss = self._epoch_loss.to(out.loss.device) + out.loss.detach() * len(batch)
+        self._epoch_loss = self._epoch_loss + out.loss.detach() * len(batch)
         logged = {"loss": out.loss, **out.terms}
         loss = out.loss
         if self.online_probe is not None and out.features is not None:
