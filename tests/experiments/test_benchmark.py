@@ -84,6 +84,17 @@ def test_plan_counts_by_hand(tmp_path):
     assert len({j.file_name for j in jobs}) == len(jobs)
 
 
+def test_other_settings_never_reuse_a_job_of_the_same_folder(tmp_path):
+    keys = {j.key for j in plan_jobs(tiny_config(tmp_path), ["acc", "gyro"])}
+    longer = tiny_config(tmp_path, overrides=[*TINY["overrides"], "epochs=2"])
+    pretrained = [j.key for j in plan_jobs(longer, ["acc", "gyro"]) if j.model.pretrained]
+    assert pretrained and not keys & set(pretrained)
+    recipe = tiny_config(tmp_path, finetune_overrides=["supervised_epochs=2"], modality_dropout=0.3)
+    for job in plan_jobs(recipe, ["acc", "gyro"]):
+        changed = job.protocol == "finetune" or job.probe_training == "modality-dropout"
+        assert (job.key in keys) != changed, job.key
+
+
 def test_masking_variant_equal_to_main_config_shares_its_pretraining(tmp_path):
     bcfg = tiny_config(
         tmp_path,

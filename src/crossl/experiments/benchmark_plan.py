@@ -24,6 +24,15 @@ DETERMINISTIC_PROTOCOLS = ("linear", "knn")
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
 
 
+def digest(settings: object) -> str:
+    """A short hash of JSON-able ``settings``: equal settings, equal digest.
+
+    >>> digest({"a": 1, "b": [2]}) == digest({"b": [2], "a": 1}), len(digest([]))
+    (True, 10)
+    """
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class Model:
     """A representation to evaluate: a method pretrained with a seed, or a baseline network.
@@ -50,8 +59,7 @@ class Model:
     def config_key(self) -> str:
         """Short hash of the pretraining config: equal configs share one pretraining."""
         cfg = {k: v for k, v in self.config.to_dict().items() if k != "device"}
-        digest = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:10]
-        return f"{self.config.method}-{digest}"
+        return f"{self.config.method}-{digest(cfg)}"
 
 
 @dataclass(frozen=True)
@@ -67,12 +75,17 @@ class Job:
     eval_seed: int = 0
     train_modalities: tuple[str, ...] = ()
     test_subsets: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    recipe: str = ""
+    """Settings beyond the model's config that shape the job (fine-tuning recipe, drop-out)."""
 
     @property
     def key(self) -> str:
-        """Unique, readable identifier; also the stem of the job's file name."""
+        """Unique, readable identifier, also the stem of the job's file name. It holds the
+        model's config hash and the job's recipe, so a grid re-run into the same folder with other
+        settings never mistakes another setting's result for its own."""
         m = self.model
-        parts = [m.study, m.method, m.variant, f"s{m.pretrain_seed}", m.eval_dataset, self.kind]
+        parts = [m.study, m.method, m.variant, f"s{m.pretrain_seed}", m.eval_dataset]
+        parts += [m.config_key, self.kind, self.recipe]
         if self.kind == "eval":
             parts += [
                 self.protocol,
@@ -188,8 +201,11 @@ def _model_eval_jobs(
             if with_subsets and first_seed and bcfg.modality_dropout > 0:
                 trainings.append(DROPOUT)
             for training in trainings:
+                recipe = _recipe(bcfg, protocol, training)
                 jobs.append(
-                    Job("eval", model, protocol, training, fraction, seed, everything, tests)
+                    Job(
+                        "eval", model, protocol, training, fraction, seed, everything, tests, recipe
+                    )
                 )
             if with_subsets and first_seed and protocol in FROZEN_PROTOCOLS:
                 jobs += [
@@ -197,3 +213,12 @@ def _model_eval_jobs(
                     for subset in subsets
                 ]
     return jobs
+
+
+def _recipe(bcfg: BenchmarkConfig, protocol: str, training: str) -> str:
+    parts = []
+    if protocol == "finetune":
+        parts.append(f"ft-{digest(list(bcfg.finetune_overrides))}")
+    if training == DROPOUT:
+        parts.append(f"p{bcfg.modality_dropout:g}")
+    return "-".join(parts)
