@@ -5,7 +5,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from crossl.data.recording import Recording
 from crossl.errors import CrosslError
@@ -24,6 +23,8 @@ def resample_recording(recording: Recording, from_hz: float, to_hz: float) -> Re
         raise CrosslError(f"sampling rates must be positive, got {from_hz} Hz and {to_hz} Hz")
     if from_hz == to_hz:
         return recording
+    from scipy.signal import resample_poly  # only transfer between rates needs scipy.signal
+
     ratio = Fraction(to_hz / from_hz).limit_denominator(1000)
     up, down = ratio.numerator, ratio.denominator
     signals = {
