@@ -23,14 +23,30 @@ def resample_recording(recording: Recording, from_hz: float, to_hz: float) -> Re
         raise CrosslError(f"sampling rates must be positive, got {from_hz} Hz and {to_hz} Hz")
     if from_hz == to_hz:
         return recording
-    from scipy.signal import resample_poly  # only transfer between rates needs scipy.signal
-
-    ratio = Fraction(to_hz / from_hz).limit_denominator(1000)
-    up, down = ratio.numerator, ratio.denominator
-    signals = {
-        name: resample_poly(x.astype(np.float64), up, down, axis=0).astype(np.float32)
-        for name, x in recording.signals.items()
-    }
+    up, down = _ratio(from_hz, to_hz)
+    signals = {name: resample_signal(x, from_hz, to_hz) for name, x in recording.signals.items()}
     n = len(next(iter(signals.values())))
     source = np.minimum((np.arange(n) * down) // up, len(recording.labels) - 1)
     return Recording(recording.subject, signals, recording.labels[source])
+
+
+def _ratio(from_hz: float, to_hz: float) -> tuple[int, int]:
+    ratio = Fraction(to_hz / from_hz).limit_denominator(1000)
+    return ratio.numerator, ratio.denominator
+
+
+def resample_signal(x: np.ndarray, from_hz: float, to_hz: float) -> np.ndarray:
+    """``x [T, C]`` resampled from ``from_hz`` to ``to_hz`` by polyphase filtering, as float32.
+
+    NaN samples spoil only the outputs whose filter reaches them, so a gap stays a (slightly
+    wider) gap.
+
+    >>> resample_signal(np.ones((100, 2)), 100.0, 25.0).shape
+    (25, 2)
+    """
+    if from_hz == to_hz:
+        return np.asarray(x, dtype=np.float32)
+    from scipy.signal import resample_poly  # only resampling needs scipy.signal
+
+    up, down = _ratio(from_hz, to_hz)
+    return resample_poly(x.astype(np.float64), up, down, axis=0).astype(np.float32)
