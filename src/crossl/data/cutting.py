@@ -4,7 +4,7 @@ missing for that window (``present=False``, data zero)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,47 +82,48 @@ def cut_recording(rec: Recording, spec: CutSpec, labels: LabelMap) -> WindowBloc
         return _empty(spec, signals)
     times = np.arange(n) * spec.stride_s
     classes = _window_classes(labels.apply(rec.labels, where), times, spec.window_s, label_rate)
-    cut, present = {}, []
+    windows = {}
     for m, x in signals.items():
         length = spec.samples(m, spec.window_s)
         starts = np.round(times * spec.rates[m]).astype(np.int64)
-        views = sliding_window_view(x, length, axis=0)[starts]
-        ok = np.isfinite(views).all(axis=(1, 2))
-        cut[m] = np.where(ok[:, None, None], views, 0.0).astype(np.float32)
-        present.append(ok)
-    flags = np.stack(present, axis=1)
-    keep = (classes != DROPPED) & flags.any(axis=1)
-    return WindowBlock(
-        {m: np.ascontiguousarray(v[keep]) for m, v in cut.items()},
-        flags[keep],
-        classes[keep],
-        np.full(int(keep.sum()), rec.subject, dtype=np.int64),
-        np.zeros(int(keep.sum()), dtype=np.int8),
-    )
+        windows[m] = sliding_window_view(x, length, axis=0)[starts]
+    subjects = np.full(n, rec.subject, dtype=np.int64)
+    return _block(windows, classes, subjects, np.zeros(n, dtype=np.int8))
 
 
 def cut_raw_windows(raw: RawWindows, spec: CutSpec, labels: LabelMap) -> WindowBlock:
     """The published windows of ``raw``, gap-filled, with a modality absent where a gap longer
     than ``spec.max_gap_s`` remains; windows with a drop code or no modality are removed."""
     classes = labels.apply(raw.labels)
-    cut, present = {}, []
+    windows = {}
     for m in spec.modalities:
         if m not in raw.signals:
             raise CrosslError(f"the windows have no modality {m!r}: have {sorted(raw.signals)}")
         gap = round(spec.max_gap_s.get(m, 0.0) * spec.rates[m])
         x = raw.signals[m]
-        filled = np.stack([fill_gaps(w.T, gap).T for w in x]) if np.isnan(x).any() else x
-        ok = np.isfinite(filled).all(axis=(1, 2))
-        cut[m] = np.where(ok[:, None, None], filled, 0.0).astype(np.float32)
-        present.append(ok)
-    flags = np.stack(present, axis=1)
-    keep = (classes != DROPPED) & flags.any(axis=1)
+        windows[m] = np.stack([fill_gaps(w.T, gap).T for w in x]) if np.isnan(x).any() else x
+    return _block(windows, classes, raw.subjects.astype(np.int64), raw.partition.astype(np.int8))
+
+
+def _block(
+    windows: Mapping[str, np.ndarray],
+    classes: np.ndarray,
+    subjects: np.ndarray,
+    partition: np.ndarray,
+) -> WindowBlock:
+    """The windows a modality has no gap in are present, the others zero; windows with a drop
+    code or no modality present are removed."""
+    present = np.stack([np.isfinite(x).all(axis=(1, 2)) for x in windows.values()], axis=1)
+    keep = (classes != DROPPED) & present.any(axis=1)
     return WindowBlock(
-        {m: np.ascontiguousarray(v[keep]) for m, v in cut.items()},
-        flags[keep],
+        {
+            m: np.where(present[keep, i, None, None], x[keep], 0.0).astype(np.float32)
+            for i, (m, x) in enumerate(windows.items())
+        },
+        present[keep],
         classes[keep],
-        raw.subjects[keep].astype(np.int64),
-        raw.partition[keep].astype(np.int8),
+        subjects[keep],
+        partition[keep],
     )
 
 
@@ -157,15 +158,4 @@ def _empty(spec: CutSpec, signals: Mapping[str, np.ndarray]) -> WindowBlock:
         np.zeros(0, dtype=np.int64),
         np.zeros(0, dtype=np.int64),
         np.zeros(0, dtype=np.int8),
-    )
-
-
-def concat_blocks(blocks: Sequence[WindowBlock]) -> WindowBlock:
-    """One block of all windows of ``blocks`` (same modalities)."""
-    return WindowBlock(
-        {m: np.concatenate([b.signals[m] for b in blocks]) for m in blocks[0].signals},
-        np.concatenate([b.present for b in blocks]),
-        np.concatenate([b.labels for b in blocks]),
-        np.concatenate([b.subjects for b in blocks]),
-        np.concatenate([b.partition for b in blocks]),
     )

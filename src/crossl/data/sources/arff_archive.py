@@ -31,8 +31,8 @@ import numpy as np
 from crossl.data.sources.ts_archive import (
     TsArchive,
     assemble_case,
-    check_dimensions,
     check_label,
+    collect_cases,
     content_lines,
     open_archive_file,
 )
@@ -58,17 +58,12 @@ def read_arff(path: str | Path) -> TsArchive:
         lines = content_lines(file, comment="%")
         header = _read_header(path, lines)
         archive = TsArchive(header.problem, path, [], [], header.class_labels, [])
-        dimensions = None if header.relational else 1
-        for number, text in lines:
-            where = f"{path}, line {number}"
-            case, label = _parse_case(text, header, where)
-            dimensions = check_dimensions(case, dimensions, where)
-            archive.cases.append(case)
-            archive.labels.append(label)
-            archive.lines.append(number)
-    if not archive.cases:
-        raise CrosslError(f"{path}: no case after @data: the file is truncated")
-    return archive
+        return collect_cases(
+            archive,
+            lines,
+            None if header.relational else 1,
+            lambda text, where: _parse_case(text, header, where),
+        )
 
 
 def _read_header(path: Path, lines: Iterator[tuple[int, str]]) -> _Header:

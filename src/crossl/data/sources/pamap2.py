@@ -33,6 +33,7 @@ import numpy as np
 
 from crossl.data.modality_info import ModalityInfo
 from crossl.data.recording import Recording
+from crossl.data.sources.selection import select_modalities
 from crossl.errors import CrosslError
 
 PAMAP2_ACTIVITIES: dict[int, str] = {
@@ -106,13 +107,7 @@ def pamap2_modalities(heart_rate: bool = True) -> list[ModalityInfo]:
 
 def _select(modalities: Sequence[str] | None) -> list[tuple[str, slice]]:
     table = {info.name: cols for info, cols in _modality_columns()}
-    if modalities is None:
-        return list(table.items())
-    unknown = [name for name in modalities if name not in table]
-    if unknown or not modalities:
-        what = f"unknown PAMAP2 modalities {unknown}" if unknown else "no PAMAP2 modality given"
-        raise CrosslError(f"{what}: choose one or more of {', '.join(table)}")
-    return [(name, table[name]) for name in dict.fromkeys(modalities)]
+    return [(name, table[name]) for name in select_modalities(modalities, table, "PAMAP2")]
 
 
 def _dataset_dir(folder: Path) -> Path:

@@ -41,6 +41,7 @@ from edfio import EdfSignal, read_edf
 
 from crossl.data.modality_info import ModalityInfo
 from crossl.data.recording import Recording
+from crossl.data.sources.selection import select_modalities
 from crossl.errors import CrosslError
 
 SLEEP_STAGES: dict[int, str] = {
@@ -93,17 +94,6 @@ def sleep_edf_modalities() -> list[ModalityInfo]:
     return [
         ModalityInfo(name, (label,), "uV", rate, name) for name, (label, rate) in _CHANNELS.items()
     ]
-
-
-def _select(modalities: Sequence[str] | None) -> list[str]:
-    if modalities is None:
-        return list(_CHANNELS)
-    unknown = [name for name in modalities if name not in _CHANNELS]
-    if unknown or not modalities:
-        raise CrosslError(
-            f"unknown Sleep-EDF modalities {unknown}: choose one or more of {', '.join(_CHANNELS)}"
-        )
-    return list(dict.fromkeys(modalities))
 
 
 def _cassette_dir(folder: Path) -> Path:
@@ -215,7 +205,7 @@ def iter_sleep_edf(
 
     Arguments as for :func:`read_sleep_edf`; the folder and options are checked at once.
     """
-    names = _select(modalities)
+    names = select_modalities(modalities, _CHANNELS, "Sleep-EDF")
     if wake_margin_min is not None and wake_margin_min < 0:
         raise CrosslError(f"wake_margin_min must be >= 0 or None, got {wake_margin_min}")
     nights = _night_files(_cassette_dir(Path(folder)))

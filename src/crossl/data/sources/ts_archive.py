@@ -23,7 +23,7 @@ as a single ``?``. Cases may differ in length (``@equalLength false``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -74,16 +74,28 @@ def read_ts(path: str | Path) -> TsArchive:
         lines = content_lines(file, comment="#")
         header = _read_header(path, lines)
         archive = TsArchive(header.problem, path, [], [], header.class_labels or [], [])
-        dimensions = header.dimensions
-        for number, text in lines:
-            where = f"{path}, line {number}"
-            case, label = _parse_case(text, header, where)
-            dimensions = check_dimensions(case, dimensions, where)
-            archive.cases.append(case)
-            archive.labels.append(label)
-            archive.lines.append(number)
+        return collect_cases(
+            archive, lines, header.dimensions, lambda text, where: _parse_case(text, header, where)
+        )
+
+
+def collect_cases(
+    archive: TsArchive,
+    lines: Iterator[tuple[int, str]],
+    dimensions: int | None,
+    parse_case: Callable[[str, str], tuple[np.ndarray, str | None]],
+) -> TsArchive:
+    """Parse every data line into ``archive`` (cases, labels, line numbers), checking that all
+    cases have ``dimensions`` dimensions (the first case's when None)."""
+    for number, text in lines:
+        where = f"{archive.path}, line {number}"
+        case, label = parse_case(text, where)
+        dimensions = check_dimensions(case, dimensions, where)
+        archive.cases.append(case)
+        archive.labels.append(label)
+        archive.lines.append(number)
     if not archive.cases:
-        raise CrosslError(f"{path}: no case after @data: the file is truncated")
+        raise CrosslError(f"{archive.path}: no case after @data: the file is truncated")
     return archive
 
 

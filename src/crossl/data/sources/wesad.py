@@ -43,6 +43,7 @@ import numpy as np
 from crossl.data.modality_info import ModalityInfo
 from crossl.data.recording import Recording
 from crossl.data.sources.restricted_pickle import latin1_bytes, restricted_load
+from crossl.data.sources.selection import select_modalities
 from crossl.errors import CrosslError
 
 WESAD_LABELS: dict[int, str] = {
@@ -149,17 +150,6 @@ def wesad_modalities() -> list[ModalityInfo]:
     [('wrist_acc', 32.0), ('wrist_bvp', 64.0)]
     """
     return [info for info, _ in _MODALITIES.values()]
-
-
-def _select(modalities: Sequence[str] | None) -> list[str]:
-    if modalities is None:
-        return list(_MODALITIES)
-    unknown = [name for name in modalities if name not in _MODALITIES]
-    if unknown or not modalities:
-        raise CrosslError(
-            f"unknown WESAD modalities {unknown}: choose one or more of {', '.join(_MODALITIES)}"
-        )
-    return list(dict.fromkeys(modalities))
 
 
 def _subject_files(folder: Path) -> tuple[Path, list[tuple[int, Path]]]:
@@ -296,6 +286,6 @@ def read_wesad(folder: str | Path, *, modalities: Sequence[str] | None = None) -
     :func:`wesad_modalities` (all by default). ``subject`` is the number of the folder (2 ...
     17), ``session`` the path relative to ``WESAD/`` (``S2/S2.pkl``).
     """
-    names = _select(modalities)
+    names = select_modalities(modalities, _MODALITIES, "WESAD")
     root, files = _subject_files(Path(folder))
     return [_read_subject(root, subject, path, names) for subject, path in files]
