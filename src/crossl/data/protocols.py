@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import torch
 
+from crossl.data.batches import EpochBatches
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
 from crossl.data.recording import Recording
@@ -59,16 +60,31 @@ class Protocol:
 
 @dataclass
 class PreparedData:
-    """Normalised splits plus what is needed to prepare new data the same way."""
+    """Normalised splits plus what is needed to prepare new data the same way.
 
-    protocol: Protocol
+    ``splits`` are in memory (HAPT) or read from a prepared cache on first use; ``train_batches``
+    streams the training windows from that cache when they exceed the memory budget.
+    """
+
     splits: Splits
     stats: ChannelStats
+    class_names: list[str]
+    modality_shapes: dict[str, tuple[int, int]]
+    devices: dict[str, list[str]] = field(default_factory=dict)
+    protocol: Protocol | None = None
+    stream: Callable[[int, int, torch.device], Iterable[WindowSet]] | None = None
 
-    @property
-    def modality_shapes(self) -> dict[str, tuple[int, int]]:
-        """``{modality: (channels, length)}``."""
-        return {k: (v.shape[1], v.shape[2]) for k, v in self.splits.train.modalities.items()}
+    def train_batches(
+        self, batch_size: int, seed: int, device: torch.device, labelled: bool = False
+    ) -> Iterable[WindowSet]:
+        """Shuffled, full training batches each epoch: slices of the windows in memory (moved to
+        ``device`` once), or streamed from the cache when it is larger than the memory budget.
+        ``labelled`` keeps only labelled windows (in memory)."""
+        if self.stream is not None and not labelled:
+            return self.stream(batch_size, seed, device)
+        windows = self.splits.train.labelled() if labelled else self.splits.train
+        batch_size = min(batch_size, len(windows))
+        return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True)
 
 
 def _read_hapt(data_dir: str | None) -> Sequence[Recording]:
@@ -102,8 +118,10 @@ PROTOCOLS = {
 
 
 def protocol_names() -> list[str]:
-    """Names accepted by ``dataset=``."""
-    return list(PROTOCOLS)
+    """Names accepted by ``dataset=``: the HAPT protocols and the datasets read from a cache."""
+    from crossl.data.catalog import RECIPES
+
+    return [*PROTOCOLS, *RECIPES]
 
 
 def get_protocol(name: str) -> Protocol:
@@ -141,13 +159,34 @@ def prepare_data(
     seed: int = 0,
     stats: ChannelStats | None = None,
     resample_to: tuple[float, int] | None = None,
+    fold: int = 0,
+    memory_budget_mb: float = 4096.0,
 ) -> PreparedData:
     """Window, split by subject and normalise a protocol's data.
 
     Normalisation statistics are fitted on the training windows (before ``limit_windows``) unless
     ``stats`` is given (e.g. from a checkpoint). ``limit_windows`` keeps a seeded random subset of
     the training windows, for smoke runs. ``resample_to=(rate_hz, window)``: see :func:`windows_of`.
+    Datasets other than HAPT are read from the cache folder ``data_dir`` written by
+    ``crossl datasets prepare`` (``fold`` and ``memory_budget_mb``: see
+    :func:`crossl.data.cached_data.load_cached_data`).
     """
+    if name not in PROTOCOLS:
+        from crossl.data.cached_data import load_cached_data
+
+        if resample_to is not None:
+            raise CrosslError(f"transfer with resampling is only available for HAPT, not {name}")
+        return load_cached_data(
+            name,
+            data_dir,
+            fold=fold,
+            limit_windows=limit_windows,
+            seed=seed,
+            stats=stats,
+            memory_budget_mb=memory_budget_mb,
+        )
+    if fold != 0:
+        raise CrosslError(f"data.fold={fold}: {name} has one fixed split, leave data.fold at 0")
     protocol = get_protocol(name)
     windows = windows_of(protocol, data_dir, resample_to)
     subjects = sorted(int(s) for s in torch.unique(windows.subjects))
@@ -167,4 +206,6 @@ def prepare_data(
     splits = Splits(
         normalise(train_windows, stats), normalise(splits.val, stats), normalise(splits.test, stats)
     )
-    return PreparedData(protocol, splits, stats)
+    shapes = {k: (v.shape[1], v.shape[2]) for k, v in splits.train.modalities.items()}
+    devices = {k: [k] for k in shapes}
+    return PreparedData(splits, stats, list(protocol.class_names), shapes, devices, protocol)

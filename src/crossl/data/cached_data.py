@@ -1,0 +1,118 @@
+"""A prepared dataset (cache folder) as :class:`PreparedData`: splits read on first use,
+training windows streamed from disk when they do not fit the memory budget."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from crossl.data.cache import DatasetCache, is_cache
+from crossl.data.cache_batches import CacheBatches
+from crossl.data.catalog import get_recipe
+from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats
+from crossl.data.protocols import PreparedData
+from crossl.errors import CrosslError
+
+log = logging.getLogger(__name__)
+
+
+class CachedSplits:
+    """Train / validation / test windows of a cache, each read into memory when first used."""
+
+    def __init__(self, cache: DatasetCache, index: dict[str, np.ndarray], stats: ChannelStats):
+        self.cache, self.index, self.stats = cache, index, stats
+
+    def _read(self, name: str) -> WindowSet:
+        rows = self.index[name]
+        log.info("reading %d %s windows from %s", len(rows), name, self.cache.folder)
+        return self.cache.windows(rows, self.stats)
+
+    @cached_property
+    def train(self) -> WindowSet:
+        return self._read("train")
+
+    @cached_property
+    def val(self) -> WindowSet:
+        return self._read("val")
+
+    @cached_property
+    def test(self) -> WindowSet:
+        return self._read("test")
+
+
+def load_cached_data(
+    name: str,
+    root: str | None,
+    *,
+    fold: int = 0,
+    limit_windows: int | None = None,
+    seed: int = 0,
+    stats: ChannelStats | None = None,
+    memory_budget_mb: float = 4096.0,
+) -> PreparedData:
+    """The prepared dataset ``name`` in the cache folder ``root``, split by its rule (``fold``
+    picks the left-out subject of leave-one-subject-out datasets) and normalised with statistics
+    of the training subjects (or ``stats``). Training windows larger than ``memory_budget_mb``
+    are streamed from disk during pretraining instead of being read into memory.
+    """
+    recipe = get_recipe(name)
+    if not root:
+        raise CrosslError(
+            f"dataset={name} reads a prepared cache: run crossl datasets prepare {name} "
+            f"--raw RAW_DIR --out CACHE_DIR, then pass data.root=CACHE_DIR"
+        )
+    if not is_cache(root):
+        raise CrosslError(
+            f"data.root={root} is not a prepared cache of {name}: run crossl datasets prepare "
+            f"{name} --raw {root} --out CACHE_DIR (expected raw layout: {recipe.layout}), "
+            "then pass data.root=CACHE_DIR"
+        )
+    cache = DatasetCache(root)
+    if cache.name != name:
+        raise CrosslError(
+            f"data.root={root} holds a prepared {cache.name}, not {name}: set dataset={cache.name}"
+        )
+    cache.check_fresh()
+    index = cache.split(fold)
+    for part, rows in index.items():
+        if len(rows) == 0:
+            raise CrosslError(
+                f"the {part} split of {root} is empty: the dataset has too few subjects"
+            )
+    stats = stats or cache.stats(index["train"])
+    if limit_windows is not None and limit_windows < len(index["train"]):
+        g = torch.Generator().manual_seed(seed)
+        keep = torch.randperm(len(index["train"]), generator=g)[:limit_windows].numpy()
+        index["train"] = np.sort(index["train"][keep])
+    budget = memory_budget_mb * 2**20
+    stream = None
+    if cache.nbytes(index["train"]) > budget:
+        window_bytes = max(1, cache.nbytes(index["train"][:1]))
+        buffer = int(
+            budget // (2 * window_bytes)
+        )  # the other half: batches and their copies  # the other half: one batch and its copies
+
+        def stream(batch_size: int, seed: int, device: torch.device) -> CacheBatches:
+            return CacheBatches(
+                cache,
+                index["train"],
+                stats,
+                batch_size,
+                buffer_windows=buffer,
+                seed=seed,
+                device=device,
+            )
+
+    return PreparedData(
+        CachedSplits(cache, index, stats),
+        stats,
+        cache.class_names,
+        cache.shapes,
+        cache.devices,
+        None,
+        stream,
+    )
