@@ -19,7 +19,28 @@ def test_help_on_every_command(command, capsys):
 def test_datasets_list(capsys):
     assert main(["datasets", "list"]) == 0
     out = capsys.readouterr().out
-    assert "hapt " in out and "hapt-transitions" in out and "6 classes" in out
+    names = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+    assert names == [
+        "hapt",
+        "hapt-transitions",
+        "pamap2",
+        "pamap2-hr",
+        "wesad",
+        "wesad-wrist-chest",
+        "sleepedf",
+        "ucihar",
+        "uea",
+        "npz",
+        "table",
+    ]
+
+
+def test_datasets_info_names_the_files_and_the_prepare_command(capsys):
+    assert main(["datasets", "info", "sleepedf"]) == 0
+    out = capsys.readouterr().out
+    assert "SC4001E0-PSG.edf" in out and "wake_margin_min=30.0" in out
+    assert "crossl datasets prepare sleepedf --raw RAW_DIR --out CACHE_DIR" in out
+    assert main(["datasets", "info", "nosuch"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -29,7 +50,7 @@ def test_datasets_list(capsys):
         (["pretrain", "--out", "OUT", "method=nope"], "method='nope' is not valid"),
         (["pretrain", "--out", "OUT", "bogus_key=1"], "bogus_key"),
         (["pretrain", "--out", "OUT", "epochs=1.5x"], "epochs"),
-        (["pretrain", "--out", "OUT", "data_dir=/does/not/exist"], "does not exist"),
+        (["pretrain", "--out", "OUT", "data.root=/does/not/exist"], "does not exist"),
         (["pretrain", "--config", "missing.yaml", "--out", "OUT"], "does not exist"),
         (["pretrain", "--out", "OUT", "method=simclr", "augment=[]"], "needs augment"),
         (["pretrain", "--out", "OUT", "augment=[{name: nope}]"], "unknown augmentation 'nope'"),

@@ -8,7 +8,13 @@
 
 from crossl.augment import Augmenter, AugmentSpec
 from crossl.config import Config, load_config
-from crossl.data import WindowSet, label_fraction_indices, prepare_data
+from crossl.data import (
+    DatasetCache,
+    WindowSet,
+    label_fraction_indices,
+    prepare_data,
+    prepare_dataset,
+)
 from crossl.errors import CrosslError
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe
@@ -29,6 +35,7 @@ __all__ = [
     "BenchmarkConfig",
     "Config",
     "CrosslError",
+    "DatasetCache",
     "MultimodalBackbone",
     "TCNEncoder",
     "WindowSet",
@@ -45,5 +52,6 @@ __all__ = [
     "method_names",
     "nt_xent_loss",
     "prepare_data",
+    "prepare_dataset",
     "vicreg_loss",
 ]

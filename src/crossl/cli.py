@@ -154,13 +154,67 @@ def _cmd_report(args: argparse.Namespace) -> None:
 
 
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
+    from crossl.data.catalog import RECIPES
     from crossl.data.protocols import PROTOCOLS
 
+    print("in memory (embedded data or data.root=the UCI download):")
     for p in PROTOCOLS.values():
-        print(
-            f"{p.name:18s} {len(p.class_names):2d} classes, window {p.window} @ "
-            f"{p.sampling_rate_hz:g} Hz, stride {p.stride}: {p.description}"
+        print(f"  {p.name:18s} {p.description}")
+    print("\nfrom a cache written by crossl datasets prepare NAME --raw DIR --out CACHE:")
+    for r in RECIPES.values():
+        print(f"  {r.name:18s} {r.description}")
+
+
+def _parse_options(items: Sequence[str]) -> dict:
+    import yaml
+
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CrosslError(f"option {item!r} is not of the form key=value (e.g. optional=true)")
+        try:
+            options[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise CrosslError(f"option {key}: cannot read the value {value!r}") from None
+    return options
+
+
+def _cmd_datasets_info(args: argparse.Namespace) -> None:
+    from crossl.data.catalog import get_recipe
+    from crossl.data.dataset_info import cache_summary, recipe_summary
+
+    if args.cache:
+        print(cache_summary(args.cache, args.name))
+    else:
+        print(recipe_summary(get_recipe(args.name)))
+
+
+def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from crossl.data.cache_writer import prepare_dataset
+    from crossl.data.dataset_info import cache_summary
+
+    bar = tqdm(total=None, unit="recording", disable=args.no_progress, dynamic_ncols=True)
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(what, refresh=False)
+        bar.update(done - bar.n)
+
+    start = time.perf_counter()
+    try:
+        _, written = prepare_dataset(
+            args.name, args.raw, args.out, _parse_options(args.options), progress
         )
+    finally:
+        bar.close()
+    if written:
+        print(f"prepared {args.name} in {time.perf_counter() - start:.0f} s: {args.out}\n")
+    else:
+        print(f"{args.out} is up to date (same input files and options): nothing to do\n")
+    print(cache_summary(args.out, args.name))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,12 +315,44 @@ def build_parser() -> argparse.ArgumentParser:
     ds_sub = ds.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
     dl = ds_sub.add_parser("list", help="list the dataset protocols", description="List protocols.")
     dl.set_defaults(run=_cmd_datasets_list)
+    di = ds_sub.add_parser(
+        "info",
+        help="what a dataset expects and how it is prepared (or what a cache holds)",
+        description="Show a dataset's expected files, preprocessing and options; with --cache, "
+        "the windows, subjects, classes and modalities of a prepared cache.",
+    )
+    di.add_argument("name", help="dataset name (see crossl datasets list)")
+    di.add_argument("--cache", help="a folder written by crossl datasets prepare")
+    di.set_defaults(run=_cmd_datasets_info)
+    dp = ds_sub.add_parser(
+        "prepare",
+        help="window a raw download once into a cache that pretraining reads",
+        description="Read the raw download of a dataset, apply its preprocessing and write the "
+        "windows to a cache folder (.npy per modality + manifest.json). An unchanged cache is "
+        "kept; changed input files or options rebuild it.",
+    )
+    dp.add_argument("name", help="dataset name (see crossl datasets list)")
+    dp.add_argument("--raw", required=True, help="folder of the raw download (or the file)")
+    dp.add_argument("--out", required=True, help="cache folder to write")
+    dp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    dp.add_argument(
+        "options",
+        nargs="*",
+        help="key=value dataset options, e.g. optional=true, channels='{acc: [0,1,2]}', "
+        "spec=my-table.yaml (see crossl datasets info NAME)",
+    )
+    dp.set_defaults(run=_cmd_datasets_prepare, trailing_options=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command; bad input prints one line and returns 2."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if not getattr(args, "trailing_options", False) or any(e.startswith("-") for e in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.options = [*args.options, *extra]
     try:
         args.run(args)
     except CrosslError as err:

@@ -20,6 +20,19 @@ SCHEDULES = ("none", "cosine")
 
 
 @dataclass
+class DataConfig:
+    """Where the data are and how they are read (``data.root=DIR`` etc. on the command line)."""
+
+    # A prepared cache (crossl datasets prepare) for every dataset but HAPT; for HAPT, the folder
+    # of the official UCI download (unset: the embedded copy).
+    root: str | None = None
+    # Leave-one-subject-out datasets (pamap2, wesad): which subject is left out for testing.
+    fold: int = 0
+    # Training windows larger than this are streamed from the cache during pretraining.
+    memory_budget_mb: float = 4096.0
+
+
+@dataclass
 class Config:
     """Every setting of a pretraining + evaluation run; each field is a ``key=value`` override.
 
@@ -29,7 +42,7 @@ class Config:
     """
 
     dataset: str = "hapt"
-    data_dir: str | None = None
+    data: DataConfig = field(default_factory=DataConfig)
     method: str = "crossl"
     seed: int = 0
     limit_windows: int | None = None
@@ -244,6 +257,10 @@ def validate(cfg: Config) -> None:
     if cfg.lr <= 0:
         raise CrosslError(f"lr={cfg.lr} must be positive")
     check_fractions("label_fractions", cfg.label_fractions)
+    if cfg.data.fold < 0:
+        raise CrosslError(f"data.fold={cfg.data.fold} must be at least 0")
+    if cfg.data.memory_budget_mb <= 0:
+        raise CrosslError(f"data.memory_budget_mb={cfg.data.memory_budget_mb} must be positive")
     if cfg.limit_windows is not None and cfg.limit_windows < 1:
         raise CrosslError(f"limit_windows={cfg.limit_windows} must be at least 1")
     if len(cfg.kernel_sizes) != 3 or any(k < 1 for k in cfg.kernel_sizes):

@@ -38,15 +38,6 @@ def modality_group_subsets(groups: Mapping[str, Sequence[str]]) -> list[tuple[st
     ]
 
 
-def modality_subsets(names: Sequence[str]) -> list[list[str]]:
-    """Every proper, non-empty subset of ``names``, larger subsets first.
-
-    >>> modality_subsets(["acc", "gyro"])
-    [['acc'], ['gyro']]
-    """
-    return [list(s) for s in modality_group_subsets({n: [n] for n in names})]
-
-
 def fraction_seeds(
     fractions: Sequence[float], seeds: Sequence[int], once_at_full: bool = True
 ) -> list[tuple[float, int]]:
@@ -130,7 +121,17 @@ def probe_rows(
             full = (probe, c, metrics)
     if cfg.missing_modalities and full is not None:
         rows += _missing_modality_rows(
-            backbone, train, test, y_train, y_test, cfg, model, features, full, progress
+            backbone,
+            train,
+            test,
+            y_train,
+            y_test,
+            cfg,
+            model,
+            features,
+            full,
+            data.devices,
+            progress,
         )
     return rows
 
@@ -145,9 +146,10 @@ def _missing_modality_rows(
     model: str,
     features: str,
     full: tuple[Any, float, dict[str, float]],
+    devices: Mapping[str, Sequence[str]],
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
-    """The 100 % probe with modalities absent, two ways.
+    """The 100 % probe with devices absent (every proper subset of ``devices`` present), two ways.
 
     ``linear``: the probe fitted on all sensors meets a test set without some (a sensor lost in
     deployment). ``linear-refit``: a probe with the same C refitted on training features computed
@@ -159,7 +161,7 @@ def _missing_modality_rows(
     names = test.modality_names
     common = dict(n_train=len(train), n_test=len(test), features=features)
     rows = [_row(model, "linear-refit", 1.0, seed, names, full_metrics, C=c, **common)]
-    for subset in modality_subsets(names):
+    for subset in map(list, modality_group_subsets(devices)):
         if progress:
             progress(f"{model}: linear probe with only {'+'.join(subset)} present")
         x_test = extract_features(backbone, test.with_present(subset), features)
@@ -212,13 +214,13 @@ def supervised_rows(
             data.modality_shapes,
             train.select(idx),
             data.splits.val,
-            len(data.protocol.class_names),
+            len(data.class_names),
             seed,
             accelerator,
         )
         evaluated = [names]
         if fraction >= 1.0 and cfg.missing_modalities:
-            evaluated += modality_subsets(names)
+            evaluated += map(list, modality_group_subsets(data.devices))
         for subset in evaluated:
             metrics = classification_metrics(
                 y_test, predict_labels(module, test.with_present(subset))

@@ -120,13 +120,13 @@ class BenchmarkRunner:
         """Normalised splits of ``dataset`` (default the config's), prepared once per run; another
         dataset than the config's is resampled to the config's sampling rate and window length."""
         dataset = dataset or cfg.dataset
-        data_dir = cfg.data_dir if dataset == cfg.dataset else None
+        data_dir = cfg.data.root if dataset == cfg.dataset else None
         resample_to = None
         if dataset != cfg.dataset:
             source, target = get_protocol(cfg.dataset), get_protocol(dataset)
             if (source.sampling_rate_hz, source.window) != (target.sampling_rate_hz, target.window):
                 resample_to = (source.sampling_rate_hz, source.window)
-        key = (dataset, data_dir, cfg.limit_windows, cfg.seed, resample_to)
+        key = (dataset, data_dir, cfg.data.fold, cfg.limit_windows, cfg.seed, resample_to)
         if key not in self._data:
             self._data[key] = prepare_data(
                 dataset,
@@ -134,6 +134,8 @@ class BenchmarkRunner:
                 limit_windows=cfg.limit_windows,
                 seed=cfg.seed,
                 resample_to=resample_to,
+                fold=cfg.data.fold,
+                memory_budget_mb=cfg.data.memory_budget_mb,
             )
         return self._data[key]
 
@@ -141,8 +143,8 @@ class BenchmarkRunner:
         """The grid's jobs in run order."""
         first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
         cfg = model_config(self.bcfg, first, self.bcfg.pretrain_seeds[0], self.bcfg.dataset)
-        names = self.data_for(cfg).splits.train.modality_names
-        jobs = plan_jobs(self.bcfg, names)
+        data = self.data_for(cfg)
+        jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices)
         for model in {j.model.name: j.model for j in jobs if j.protocol == "finetune"}.values():
             self.finetune_config(model)
         return jobs
@@ -306,7 +308,7 @@ class BenchmarkRunner:
             "features": loaded.model.config.features,
             "points": points,
             "labels": labels,
-            "class_names": list(loaded.data.protocol.class_names),
+            "class_names": list(loaded.data.class_names),
         }
 
     def _eval_record(
@@ -320,7 +322,7 @@ class BenchmarkRunner:
         hyper: dict[str, Any],
     ) -> dict[str, Any]:
         test = loaded.labelled["test"]
-        class_names = list(loaded.data.protocol.class_names)
+        class_names = list(loaded.data.class_names)
         metrics = classification_metrics(test.labels.numpy(), y_pred, class_names)
         return self._common(job) | {
             "cell": f"{job.key}/test:{'+'.join(present)}",
@@ -354,7 +356,7 @@ class BenchmarkRunner:
             y_train,
             x_val,
             y_val,
-            len(loaded.data.protocol.class_names),
+            len(loaded.data.class_names),
             job.eval_seed,
             loaded.model.config.probe_c_grid,
         )
@@ -384,7 +386,7 @@ class BenchmarkRunner:
             data.modality_shapes,
             subset,
             data.splits.val,
-            len(data.protocol.class_names),
+            len(data.class_names),
             job.eval_seed,
             self.accelerator,
             init_backbone=loaded.backbone,

@@ -48,12 +48,12 @@ class BenchmarkConfig:
     ``overrides`` apply to every pretraining and evaluation config (after the method's preset);
     ``method_overrides[name]`` to one method only. ``finetune_overrides`` apply to fine-tuning
     and the supervised baseline (batch size, epochs). ``modality_groups`` groups modalities into
-    devices for the missing-modality study (default: each modality its own group).
+    devices for the missing-modality study (default: the devices of the dataset).
     """
 
     name: str = "benchmark"
     dataset: str = "hapt"
-    data_dir: str | None = None
+    data_root: str | None = None
     methods: list[str] = field(default_factory=lambda: ["crossl"])
     baselines: list[str] = field(default_factory=lambda: list(BASELINES))
     overrides: list[str] = field(default_factory=list)

@@ -6,7 +6,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from crossl.config import Config, load_config
@@ -125,8 +125,8 @@ def model_config(
     """The config of one model: its preset, the benchmark's overrides, then ``extra``."""
     overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(preset, [])) + list(extra)
     base = [f"dataset={dataset}", f"seed={seed}", f"device={bcfg.device}"]
-    if bcfg.data_dir and dataset == bcfg.dataset:
-        base.append(f"data_dir={bcfg.data_dir}")
+    if bcfg.data_root and dataset == bcfg.dataset:
+        base.append(f"data.root={bcfg.data_root}")
     return load_config(preset, base + overrides)
 
 
@@ -156,9 +156,16 @@ def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
     return models
 
 
-def plan_jobs(bcfg: BenchmarkConfig, modality_names: Sequence[str]) -> list[Job]:
-    """All jobs, grouped by model (so each model's network and features are loaded once)."""
-    groups = bcfg.modality_groups or {m: [m] for m in modality_names}
+def plan_jobs(
+    bcfg: BenchmarkConfig,
+    modality_names: Sequence[str],
+    devices: Mapping[str, Sequence[str]] | None = None,
+) -> list[Job]:
+    """All jobs, grouped by model (so each model's network and features are loaded once).
+
+    The missing-modality study leaves out every proper subset of ``bcfg.modality_groups``, else
+    of the dataset's ``devices``, else of the modalities one by one."""
+    groups = bcfg.modality_groups or devices or {m: [m] for m in modality_names}
     subsets = modality_group_subsets(groups) if bcfg.missing_modalities else []
     everything = tuple(modality_names)
     jobs: list[Job] = []

@@ -23,12 +23,18 @@ def evaluate_checkpoint(
     """Probe a checkpoint's frozen features on its protocol's test users; write ``results.json``.
 
     ``overrides`` change evaluation keys (``label_fractions``, ``eval_seeds``, ``features``,
-    ``data_dir``, ...); the data are normalised with the checkpoint's training statistics.
+    ``data.root``, ...); the data are normalised with the checkpoint's training statistics.
     """
     quiet_lightning()
     loaded = load_checkpoint(checkpoint)
     cfg = override_config(loaded.config, overrides)
-    data = prepare_data(cfg.dataset, cfg.data_dir, stats=loaded.stats)
+    data = prepare_data(
+        cfg.dataset,
+        cfg.data.root,
+        stats=loaded.stats,
+        fold=cfg.data.fold,
+        memory_budget_mb=cfg.data.memory_budget_mb,
+    )
     rows = probe_rows(loaded.backbone, data, cfg, cfg.method, cfg.features, progress)
     doc = results_document(cfg, loaded.metadata.get("pretrain"), rows)
     write_json(Path(out_dir) / "results.json", doc)

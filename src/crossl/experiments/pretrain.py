@@ -25,6 +25,8 @@ from crossl.methods.registry import get_method
 
 log = logging.getLogger(__name__)
 
+VAL_BATCH = 256
+
 
 @dataclass
 class PretrainOutcome:
@@ -37,7 +39,14 @@ class PretrainOutcome:
 
 def load_data(cfg: Config) -> PreparedData:
     """The protocol's normalised splits for ``cfg``."""
-    return prepare_data(cfg.dataset, cfg.data_dir, limit_windows=cfg.limit_windows, seed=cfg.seed)
+    return prepare_data(
+        cfg.dataset,
+        cfg.data.root,
+        limit_windows=cfg.limit_windows,
+        seed=cfg.seed,
+        fold=cfg.data.fold,
+        memory_budget_mb=cfg.data.memory_budget_mb,
+    )
 
 
 def pretrain(
@@ -63,18 +72,17 @@ def pretrain(
     metadata = {
         "crossl_version": crossl_version(),
         "dataset": cfg.dataset,
-        "class_names": list(data.protocol.class_names),
+        "class_names": list(data.class_names),
         "normalisation": data.stats.to_dict(),
     }
-    module = method(cfg, data.modality_shapes, metadata, len(data.protocol.class_names))
+    module = method(cfg, data.modality_shapes, metadata, len(data.class_names))
     device = torch_device(accelerator)
-    windows = data.splits.train
-    if cfg.method == "supervised":
-        windows = windows.labelled()
-    windows = windows.to(device)
-    batch_size = min(cfg.batch_size, len(windows))
-    loader = EpochBatches(windows, batch_size, seed=cfg.seed, drop_last=True)
-    val_loader = EpochBatches(data.splits.val.labelled().to(device), 1024, shuffle=False)
+    loader = data.train_batches(
+        cfg.batch_size, cfg.seed, device, labelled=cfg.method == "supervised"
+    )
+    # Validation batches of a bounded size: their activations, not the data, set the peak memory.
+    val_batch = max(cfg.batch_size, VAL_BATCH)
+    val_loader = EpochBatches(data.splits.val.labelled().to(device), val_batch, shuffle=False)
     trainer = L.Trainer(
         max_epochs=cfg.epochs,
         accelerator=accelerator,
@@ -90,7 +98,8 @@ def pretrain(
         log_every_n_steps=max(1, min(50, len(loader))),
         callbacks=list(callbacks),
     )
-    log.info("pretraining %s on %d windows for %d epochs", cfg.method, len(windows), cfg.epochs)
+    n_windows = len(loader) * loader.batch_size
+    log.info("pretraining %s on %d windows for %d epochs", cfg.method, n_windows, cfg.epochs)
     start = time.perf_counter()
     trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader)
     seconds = time.perf_counter() - start
@@ -100,7 +109,7 @@ def pretrain(
         "seconds": round(seconds, 2),
         "windows_per_second": round(sum(rates) / len(rates), 1),
         "final_loss": float(trainer.callback_metrics["train/loss"]),
-        "train_windows": len(windows),
+        "train_windows": n_windows,
         "history": module.history,
     }
     module.metadata["pretrain"] = summary
