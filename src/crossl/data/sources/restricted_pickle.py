@@ -44,6 +44,10 @@ def restricted_load(file: IO[bytes], allowed: Mapping[tuple[str, str], Any], wha
         raise CrosslError(f"{what}: corrupt or truncated pickle ({err})") from None
     except OSError as err:
         raise CrosslError(f"{what}: corrupt, truncated or unreadable ({err})") from None
+    except (MemoryError, OverflowError):
+        raise CrosslError(
+            f"{what}: too large to load, a corrupt length field or too little free memory"
+        ) from None
 
 
 def latin1_bytes(text: Any, encoding: Any = "latin1") -> bytes:

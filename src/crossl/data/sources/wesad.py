@@ -190,10 +190,6 @@ def _load(path: Path) -> dict[str, Any]:
             data = restricted_load(mapped, _ALLOWED, what)
     except OSError as err:
         raise CrosslError(f"{what}: unreadable ({err.strerror})") from None
-    except (MemoryError, OverflowError):
-        raise CrosslError(
-            f"{what}: too large to load, a corrupt length field or too little free memory"
-        ) from None
     if not isinstance(data, dict):
         raise CrosslError(f"{what}: expected a pickled dict, found {type(data).__name__}")
     return data
