@@ -21,7 +21,8 @@ Required keys: ``files``, ``subject``, ``timestamp``, ``rate_hz``, ``modalities`
 ``classes`` is required when ``label`` is given. A modality needs ``columns``; ``unit`` defaults
 to ``""``, ``device`` to the modality's name (modalities of one device go missing together) and
 ``rate_hz`` to the table's rate. A modality logged at a lower rate (a heart-rate monitor writing
-into a faster table) must have a rate of at least 1 Hz that divides the table's rate. Quote label
+into a faster table, a thermometer read once a minute) must have a rate that divides the
+table's rate. Quote label
 values such as ``yes``, ``no``, ``on`` and ``off``: YAML reads them as booleans.
 """
 
@@ -55,9 +56,10 @@ _TOP_KEYS = (
     "split",
 )
 _MODALITY_KEYS = ("columns", "unit", "device", "rate_hz")
+# Relative precision to which a modality's rate_hz must match the table rate over an integer.
+_RATE_DIGITS = 1e-4
 _SUBJECT_SPLIT_KEYS = ("test_subjects", "val_subjects")
 _FRACTION_SPLIT_KEYS = ("test_fraction", "val_fraction", "seed")
-_MIN_LOW_RATE_HZ = 1.0
 
 
 @dataclass(frozen=True)
@@ -297,8 +299,7 @@ def _modalities(top: _Section, table_rate: float) -> dict[str, ModalitySpec]:
         if not (isinstance(name, str) and name.strip()):
             raise top.fail("modalities", "a mapping whose keys are modality names")
         section = _Section(entry, top.source, f"modalities.{name}.", _MODALITY_KEYS)
-        rate = section.positive("rate_hz", table_rate)
-        _check_modality_rate(section, rate, table_rate)
+        rate = _modality_rate(section, section.positive("rate_hz", table_rate), table_rate)
         modalities[name] = ModalitySpec(
             columns=section.texts("columns"),
             unit=section.text("unit", ""),
@@ -308,12 +309,13 @@ def _modalities(top: _Section, table_rate: float) -> dict[str, ModalitySpec]:
     return modalities
 
 
-def _check_modality_rate(section: _Section, rate: float, table_rate: float) -> None:
+def _modality_rate(section: _Section, rate: float, table_rate: float) -> float:
+    """The table rate divided by the integer ``rate`` stands for; a rate written with a few
+    digits (``0.016667`` for once a minute in a 1 Hz table) is taken as that exact fraction."""
     ratio = table_rate / rate
-    if rate > table_rate or abs(ratio - round(ratio)) > 1e-9 * ratio:
+    if rate > table_rate or abs(ratio - round(ratio)) > _RATE_DIGITS * ratio:
         raise section.fail("rate_hz", f"the table rate {table_rate:g} Hz divided by an integer")
-    if rate < table_rate and rate < _MIN_LOW_RATE_HZ:
-        raise section.fail("rate_hz", f"at least {_MIN_LOW_RATE_HZ:g} Hz when below the table rate")
+    return table_rate / round(ratio)
 
 
 def _split(top: _Section) -> SplitSpec | None:
