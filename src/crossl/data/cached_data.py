@@ -92,9 +92,7 @@ def load_cached_data(
     stream = None
     if cache.nbytes(index["train"]) > budget:
         window_bytes = max(1, cache.nbytes(index["train"][:1]))
-        buffer = int(
-            budget // (2 * window_bytes)
-        )  # the other half: batches and their copies  # the other half: one batch and its copies
+        buffer = int(budget // (2 * window_bytes))  # the other half: batches and their copies
 
         def stream(batch_size: int, seed: int, device: torch.device) -> CacheBatches:
             return CacheBatches(
