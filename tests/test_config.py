@@ -106,3 +106,10 @@ def test_round_trip_through_dict_and_override():
     assert cfg.features == "encoders"
     with pytest.raises(CrosslError, match="does not know"):
         config_from_dict({**cfg.to_dict(), "future_key": 1})
+
+
+def test_a_data_root_under_home_is_expanded(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cfg = load_config("crossl", ["data.root=~/caches/pamap2"])
+    assert cfg.data.root == str(tmp_path / "caches" / "pamap2")
+    assert load_config("crossl", ["data.root=rel/dir"]).data.root == "rel/dir"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -161,6 +162,9 @@ def _omegaconf_message(err: OmegaConfBaseException) -> str:
 def _merge(layers: list[Any]) -> Config:
     cfg: Config = merge_structured(Config, layers)
     validate(cfg)
+    if cfg.data.root is not None:
+        # the shell leaves "~" in data.root=~/... alone, and YAML never expands it
+        cfg.data.root = os.path.expanduser(cfg.data.root)
     return cfg
 
 
