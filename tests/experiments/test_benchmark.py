@@ -84,6 +84,46 @@ def test_plan_counts_by_hand(tmp_path):
     assert len({j.file_name for j in jobs}) == len(jobs)
 
 
+def test_folds_plan_the_main_and_masking_studies_once_per_fold(tmp_path):
+    masking = {"strategies": ["random"], "ratios": [0.25], "label_fractions": [1.0]}
+    single = plan_jobs(tiny_config(tmp_path, tsne=True, masking=masking), ["acc", "gyro"])
+    bcfg = tiny_config(tmp_path, tsne=True, masking=masking, folds=[2, 0])
+    jobs = plan_jobs(bcfg, ["acc", "gyro"])
+    maps = [j for j in single if j.kind == "embedding"]
+    assert [j.model.method for j in maps] == ["crossl", "random-init"]
+    # every job once per fold, fold 2 first, except the t-SNE maps: first fold only
+    assert [j.model.fold for j in jobs] == [2] * len(single) + [0] * (len(single) - len(maps))
+    assert [j.model.fold for j in jobs if j.kind == "embedding"] == [2, 2]
+    for job in jobs:
+        assert job.model.config.data.fold == job.model.fold
+        assert job.model.name.endswith(f"fold{job.model.fold}")
+    assert len({j.key for j in jobs}) == len(jobs)
+    # without folds: the names of a single split, on fold 0 of the config
+    assert all(j.model.fold is None and "fold" not in j.model.name for j in single)
+    assert {j.model.config.data.fold for j in single} == {0}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"folds": []}, "give distinct fold numbers"),
+        ({"folds": [1, 1]}, "give distinct fold numbers"),
+        ({"folds": [-1]}, "give distinct fold numbers"),
+        ({"folds": [0, 1], "overrides": ["data.fold=1"]}, "keep only folds"),
+    ],
+)
+def test_bad_folds_are_refused(tmp_path, changes, message):
+    with pytest.raises(CrosslError, match=message):
+        tiny_config(tmp_path, **changes)
+
+
+def test_folds_of_a_dataset_without_them_fail_before_any_job(tmp_path):
+    runner = BenchmarkRunner(tiny_config(tmp_path, folds=[0, 1]), tmp_path / "out")
+    with pytest.raises(CrosslError, match=r"data.fold=1: hapt has one fixed split"):
+        runner.run()
+    assert not (tmp_path / "out" / "jobs").exists()
+
+
 def test_other_settings_never_reuse_a_job_of_the_same_folder(tmp_path):
     keys = {j.key for j in plan_jobs(tiny_config(tmp_path), ["acc", "gyro"])}
     longer = tiny_config(tmp_path, overrides=[*TINY["overrides"], "epochs=2"])

@@ -128,6 +128,8 @@ class BenchmarkRunner:
                 resample_to = (source.sampling_rate_hz, source.window)
         key = (dataset, data_dir, cfg.data.fold, cfg.limit_windows, cfg.seed, resample_to)
         if key not in self._data:
+            # the grid runs fold by fold: another fold's splits are not needed again
+            self._data = {k: v for k, v in self._data.items() if k[2] == cfg.data.fold}
             self._data[key] = prepare_data(
                 dataset,
                 data_dir,
@@ -142,8 +144,11 @@ class BenchmarkRunner:
     def jobs(self) -> list[Job]:
         """The grid's jobs in run order."""
         first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
-        cfg = model_config(self.bcfg, first, self.bcfg.pretrain_seeds[0], self.bcfg.dataset)
-        data = self.data_for(cfg)
+        seed = self.bcfg.pretrain_seeds[0]
+        for fold in reversed(self.bcfg.folds or [None]):  # an unknown fold fails here, not later
+            on_fold = [] if fold is None else [f"data.fold={fold}"]
+            cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, on_fold)
+            data = self.data_for(cfg)
         jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices)
         for model in {j.model.name: j.model for j in jobs if j.protocol == "finetune"}.values():
             self.finetune_config(model)
@@ -228,6 +233,7 @@ class BenchmarkRunner:
             "method": m.method,
             "variant": m.variant,
             "pretrain_seed": m.pretrain_seed,
+            "fold": m.config.data.fold,
             "dataset": m.eval_dataset,
             "config": m.config.to_dict(),
             "benchmark": self.bcfg.name,

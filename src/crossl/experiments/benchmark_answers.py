@@ -19,6 +19,7 @@ from crossl.experiments.benchmark_select import (
     series,
     signed,
 )
+from crossl.experiments.benchmark_summary import replicates
 from crossl.experiments.report_document import Block, Heading, Paragraph, Table
 
 Entry = dict[str, Any]
@@ -91,7 +92,7 @@ def answer_blocks(summary: list[Entry], focus: str) -> list[Block]:
     blocks: list[Block] = [
         Heading("Answers"),
         Paragraph(
-            "Macro-F1 on the test users (mean ± std over pretraining × evaluation seeds) at the "
+            f"Macro-F1 on the test users (mean ± std over {replicates(entries)}) at the "
             "few-label fractions, against supervised (the same network trained end to end on "
             "the labelled windows, finetune protocol) and against the best other self-supervised "
             "method evaluated the same way. Δ > 0: the row is ahead."

@@ -48,7 +48,9 @@ class BenchmarkConfig:
     ``overrides`` apply to every pretraining and evaluation config (after the method's preset);
     ``method_overrides[name]`` to one method only. ``finetune_overrides`` apply to fine-tuning
     and the supervised baseline (batch size, epochs). ``modality_groups`` groups modalities into
-    devices for the missing-modality study (default: the devices of the dataset).
+    devices for the missing-modality study (default: the devices of the dataset). ``folds`` runs
+    the main and masking studies once per leave-one-subject-out fold (``data.fold``) and averages
+    over them; ``null`` keeps the single split of the config.
     """
 
     name: str = "benchmark"
@@ -60,6 +62,7 @@ class BenchmarkConfig:
     method_overrides: dict[str, list[str]] = field(default_factory=dict)
     finetune_overrides: list[str] = field(default_factory=list)
     pretrain_seeds: list[int] = field(default_factory=lambda: [0])
+    folds: list[int] | None = None
     eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     protocols: list[str] = field(default_factory=lambda: list(PROTOCOLS))
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.05, 0.1, 1.0])
@@ -125,6 +128,16 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
     for key in ("pretrain_seeds", "eval_seeds", "label_fractions"):
         _require(bool(getattr(cfg, key)), f"{key} is empty")
     check_fractions("label_fractions", cfg.label_fractions)
+    if cfg.folds is not None:
+        distinct = len(set(cfg.folds)) == len(cfg.folds)
+        _require(
+            bool(cfg.folds) and distinct and min(cfg.folds) >= 0,
+            f"folds={cfg.folds}: give distinct fold numbers from 0, e.g. [0, 1, 2], or null",
+        )
+        _require(
+            not any(o.split("=")[0].strip() == "data.fold" for o in cfg.overrides),
+            "folds and data.fold in overrides both choose the split: keep only folds",
+        )
     _require(
         0.0 <= cfg.modality_dropout < 1.0,
         f"modality_dropout={cfg.modality_dropout} must be in [0, 1)",

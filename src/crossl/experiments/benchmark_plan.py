@@ -48,11 +48,14 @@ class Model:
     config: Config
     pretrained: bool
     eval_dataset: str
+    fold: int | None = None
+    """The leave-one-subject-out fold when the grid runs several (``folds``), else None."""
 
     @property
     def name(self) -> str:
-        """Display name, e.g. ``crossl s0`` or ``crossl spatial@0.25 s0``."""
-        parts = [self.method, self.variant, f"s{self.pretrain_seed}"]
+        """Display name, e.g. ``crossl s0``, ``crossl spatial@0.25 s0`` or ``crossl s0 fold3``."""
+        fold = "" if self.fold is None else f"fold{self.fold}"
+        parts = [self.method, self.variant, f"s{self.pretrain_seed}", fold]
         return " ".join(p for p in parts if p)
 
     @property
@@ -131,28 +134,38 @@ def model_config(
 
 
 def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
-    """Every model of the grid: main study (methods, baselines), masking study, transfer."""
+    """Every model of the grid: main study (methods, baselines) and masking study (once per fold
+    of ``bcfg.folds``, fold by fold), then transfer."""
+    models = []
+    for fold in bcfg.folds or [None]:
+        models += _split_models(bcfg, fold)
+    for t in bcfg.transfer:
+        for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):
+            cfg = model_config(bcfg, method, seed, t.source)
+            models.append(Model("transfer", method, transfer_name(t), seed, cfg, True, t.target))
+    return models
+
+
+def _split_models(bcfg: BenchmarkConfig, fold: int | None) -> list[Model]:
+    """The main and masking studies' models on one split (``fold``: see :class:`Model`)."""
+    on_fold = [] if fold is None else [f"data.fold={fold}"]
     models = []
     for seed in bcfg.pretrain_seeds:
         for method in bcfg.methods:
-            cfg = model_config(bcfg, method, seed, bcfg.dataset)
-            models.append(Model("main", method, "", seed, cfg, True, bcfg.dataset))
+            cfg = model_config(bcfg, method, seed, bcfg.dataset, on_fold)
+            models.append(Model("main", method, "", seed, cfg, True, bcfg.dataset, fold))
         for baseline in bcfg.baselines:
-            cfg = model_config(bcfg, "crossl", seed, bcfg.dataset)
-            models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset))
+            cfg = model_config(bcfg, "crossl", seed, bcfg.dataset, on_fold)
+            models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset, fold))
     if bcfg.masking is not None:
         study = bcfg.masking
         for seed, strategy, ratio in itertools.product(
             study.pretrain_seeds, study.strategies, study.ratios
         ):
-            extra = [f"masking_strategy={strategy}", f"masking_ratio={ratio}"]
+            extra = [f"masking_strategy={strategy}", f"masking_ratio={ratio}", *on_fold]
             cfg = model_config(bcfg, "crossl", seed, bcfg.dataset, extra)
             variant = f"{strategy}@{ratio:g}"
-            models.append(Model("masking", "crossl", variant, seed, cfg, True, bcfg.dataset))
-    for t in bcfg.transfer:
-        for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):
-            cfg = model_config(bcfg, method, seed, t.source)
-            models.append(Model("transfer", method, transfer_name(t), seed, cfg, True, t.target))
+            models.append(Model("masking", "crossl", variant, seed, cfg, True, bcfg.dataset, fold))
     return models
 
 
@@ -173,7 +186,9 @@ def plan_jobs(
         if model.pretrained:
             jobs.append(Job("pretrain", model))
         first_seed = model.pretrain_seed == bcfg.pretrain_seeds[0]
-        if model.study == "main" and bcfg.tsne and model.method != "supervised" and first_seed:
+        first_fold = model.fold is None or model.fold == bcfg.folds[0]  # type: ignore[index]
+        main = model.study == "main" and model.method != "supervised"
+        if main and bcfg.tsne and first_seed and first_fold:
             jobs.append(Job("embedding", model))
         jobs += _model_eval_jobs(bcfg, model, everything, subsets)
     return jobs

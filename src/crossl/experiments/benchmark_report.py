@@ -37,7 +37,12 @@ from crossl.experiments.benchmark_select import (
     signed,
     subset_name,
 )
-from crossl.experiments.benchmark_summary import summarise_benchmark, write_summary_csv
+from crossl.experiments.benchmark_summary import (
+    replicates,
+    spans_folds,
+    summarise_benchmark,
+    write_summary_csv,
+)
 from crossl.experiments.report_document import (
     Block,
     Bullets,
@@ -123,6 +128,7 @@ def header_blocks(records: list[Entry], command: str, title: str) -> list[Block]
     total = sum(seconds.values())
     methods = sorted({r["method"] for r in records}, key=method_rank)
     fractions = sorted({float(r["label_fraction"]) for r in evals})
+    folds = sorted({r.get("fold", 0) for r in evals})
     return [
         Heading(title, level=1),
         Paragraph("Made by:"),
@@ -142,7 +148,8 @@ def header_blocks(records: list[Entry], command: str, title: str) -> list[Block]
                 f"methods: {', '.join(methods)}; "
                 f"protocols: {', '.join(ordered((r['protocol'] for r in evals), PROTOCOLS))}; "
                 f"label fractions: {', '.join(percent(f) for f in fractions)}; "
-                f"pretraining seeds: {_values(records, 'pretrain_seed')}; "
+                + (f"folds: {', '.join(map(str, folds))}; " if len(folds) > 1 else "")
+                + f"pretraining seeds: {_values(records, 'pretrain_seed')}; "
                 f"evaluation seeds: {_values(evals, 'eval_seed')}.",
                 f"Compute: {total:.1f} s ({total / 3600:.2f} h) in total: "
                 + ", ".join(f"{seconds[k]:.1f} s {k}" for k in seconds)
@@ -152,7 +159,7 @@ def header_blocks(records: list[Entry], command: str, title: str) -> list[Block]
         Paragraph(
             "Every number and figure below is computed from the benchmark's records "
             "(results.jsonl); summary.csv holds the mean and population std of each metric over "
-            "pretraining × evaluation seeds for every grid point."
+            f"{replicates(records)} for every grid point."
         ),
     ]
 
@@ -166,7 +173,7 @@ def missing_modality_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
         Heading("How much each method loses when a sensor is missing"),
         Paragraph(
             f"Linear-probe macro-F1 at {percent(fraction)} labels (main study, mean ± std over "
-            "seeds) with all modalities and with only the listed ones present at test time; in "
+            f"{replicates(summary)}) with all modalities and with only the listed ones present at test time; in "
             "brackets the change from all modalities present."
         ),
     ]
@@ -235,8 +242,8 @@ def label_efficiency_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
     blocks: list[Block] = [
         Heading("Label efficiency"),
         Paragraph(
-            "Macro-F1 on the test users, mean ± std (number of runs) over pretraining × "
-            "evaluation seeds; main study, every modality present, probes trained on all sensors."
+            f"Macro-F1 on the test users, mean ± std (number of runs) over {replicates(summary)}; "
+            "main study, every modality present, probes trained on all sensors."
         ),
     ]
     for protocol in ordered((e["protocol"] for e in entries), PROTOCOLS):
@@ -339,7 +346,7 @@ def pretraining_blocks(records: list[Entry], out_dir: Path) -> list[Block]:
         rows.append(
             (
                 *key,
-                ", ".join(str(r["pretrain_seed"]) for r in members),
+                ", ".join(str(seed) for seed in sorted({r["pretrain_seed"] for r in members})),
                 _mean_std([r["seconds"] for r in members], ".1f"),
                 _mean_std([r["windows_per_second"] for r in members], ".0f"),
                 _mean_std([r["final_loss"] for r in members], ".4f"),
@@ -359,7 +366,7 @@ def pretraining_blocks(records: list[Entry], out_dir: Path) -> list[Block]:
     )
     blocks: list[Block] = [
         Heading("Pretraining"),
-        Paragraph("Per pretraining run, mean ± std over pretraining seeds."),
+        Paragraph(f"Per pretraining run, mean ± std over {replicates(runs, 'pretraining seeds')}."),
         Table(header, tuple(rows)),
     ]
     path = plot_pretraining(records, out_dir / "pretraining.png")
@@ -401,7 +408,7 @@ def per_class_blocks(records: list[Entry]) -> list[Block]:
         rows.append((name, *cells))
     return [
         Heading(f"Per-class F1 (linear protocol, {percent(fraction)} labels)"),
-        Paragraph("F1 of each class on the test users, mean ± std over seeds."),
+        Paragraph(f"F1 of each class on the test users, mean ± std over {replicates(chosen)}."),
         Table(("method", *classes), tuple(rows)),
     ]
 
@@ -414,7 +421,8 @@ def embedding_blocks(records: list[Entry], out_dir: Path) -> list[Block]:
     return [
         Heading("Embeddings (t-SNE)"),
         Paragraph(
-            "t-SNE of the test windows' frozen features, first pretraining seed of each method; "
+            "t-SNE of the test windows' frozen features, first pretraining seed "
+            f"{'and first fold ' if spans_folds(records) else ''}of each method; "
             "one colour per class."
         ),
         Figure(path, "t-SNE of test-window features"),

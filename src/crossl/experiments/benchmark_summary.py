@@ -38,8 +38,9 @@ CSV_COLUMNS = (
 def summarise_benchmark(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Mean and population std of every metric over the seeds of each grid point, sorted by key.
 
-    Only ``kind == "eval"`` records count. Each entry holds the :data:`KEY` fields (``modalities``
-    as a list), ``all_modalities``, ``n`` and ``<metric>_mean`` / ``<metric>_std``.
+    Only ``kind == "eval"`` records count; leave-one-subject-out folds are replicates like seeds.
+    Each entry holds the :data:`KEY` fields (``modalities`` as a list), ``all_modalities``, ``n``
+    (records), ``folds`` (distinct folds among them) and ``<metric>_mean`` / ``<metric>_std``.
 
     >>> rec = {"kind": "eval", "study": "main", "method": "m", "variant": "", "dataset": "d",
     ...        "protocol": "linear", "probe_training": "all-sensors", "features": "encoders",
@@ -61,6 +62,7 @@ def summarise_benchmark(records: Iterable[dict[str, Any]]) -> list[dict[str, Any
         entry["modalities"] = list(entry["modalities"])
         entry["all_modalities"] = list(members[0]["all_modalities"])
         entry["n"] = len(members)
+        entry["folds"] = len({m.get("fold", 0) for m in members})
         for metric in METRICS:
             # sorted, so that the floating-point sums do not depend on the order of the records
             values = np.sort(np.array([m[metric] for m in members], dtype=float))
@@ -68,6 +70,29 @@ def summarise_benchmark(records: Iterable[dict[str, Any]]) -> list[dict[str, Any
             entry[f"{metric}_std"] = float(values.std())
         out.append(entry)
     return out
+
+
+def spans_folds(entries: Iterable[dict[str, Any]]) -> bool:
+    """Whether records (``fold``) or summary entries (``folds``) span several folds.
+
+    >>> spans_folds([{"fold": 0}, {"fold": 1}]), spans_folds([{"folds": 1}, {}])
+    (True, False)
+    """
+    entries = list(entries)
+    several = len({e.get("fold", 0) for e in entries}) > 1
+    return several or any(e.get("folds", 1) > 1 for e in entries)
+
+
+def replicates(
+    entries: Iterable[dict[str, Any]], seeds: str = "pretraining × evaluation seeds"
+) -> str:
+    """What a mean ± std over ``entries`` is taken over, for captions: ``seeds``, preceded by
+    ``folds ×`` when they span several folds.
+
+    >>> replicates([{"folds": 2}]), replicates([{"fold": 3}], "seeds")
+    ('folds × pretraining × evaluation seeds', 'seeds')
+    """
+    return f"folds × {seeds}" if spans_folds(entries) else seeds
 
 
 def write_summary_csv(summary: list[dict[str, Any]], path: str | Path) -> Path:
