@@ -108,8 +108,10 @@ def test_round_trip_through_dict_and_override():
         config_from_dict({**cfg.to_dict(), "future_key": 1})
 
 
-def test_a_data_root_under_home_is_expanded(monkeypatch, tmp_path):
-    monkeypatch.setenv("HOME", str(tmp_path))
+def test_a_data_root_is_made_absolute_with_home_expanded(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     cfg = load_config("crossl", ["data.root=~/caches/pamap2"])
-    assert cfg.data.root == str(tmp_path / "caches" / "pamap2")
-    assert load_config("crossl", ["data.root=rel/dir"]).data.root == "rel/dir"
+    assert cfg.data.root == str(tmp_path / "home" / "caches" / "pamap2")
+    monkeypatch.chdir(tmp_path)
+    assert load_config("crossl", ["data.root=rel/dir"]).data.root == str(tmp_path / "rel" / "dir")
+    assert load_config("crossl").data.root is None

@@ -163,8 +163,9 @@ def _merge(layers: list[Any]) -> Config:
     cfg: Config = merge_structured(Config, layers)
     validate(cfg)
     if cfg.data.root is not None:
-        # the shell leaves "~" in data.root=~/... alone, and YAML never expands it
-        cfg.data.root = os.path.expanduser(cfg.data.root)
+        # the shell leaves "~" in data.root=~/... alone, and YAML never expands it; absolute, so
+        # that a checkpoint's config still finds its data from another working directory
+        cfg.data.root = os.path.abspath(os.path.expanduser(cfg.data.root))
     return cfg
 
 
