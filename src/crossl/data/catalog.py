@@ -87,19 +87,19 @@ def _open_pamap2(root: Path, options: dict[str, Any], heart_rate: bool) -> Sourc
 
 
 def _open_wesad(root: Path, options: dict[str, Any], wrist: bool) -> Source:
-    from crossl.data.sources.wesad import WESAD_LABELS, read_wesad, wesad_modalities
+    from crossl.data.sources.wesad import WESAD_LABELS, iter_wesad, wesad_modalities
 
     chest_rate = float(options["chest_rate_hz"])
     names = [*WESAD_CHEST, *WESAD_WRIST] if wrist else list(WESAD_CHEST)
     native = {m.name: m.rate_hz for m in wesad_modalities()}
     rates = {n: chest_rate if n in WESAD_CHEST else native[n] for n in names}
-    recordings = read_wesad(root, modalities=names)
+    count, recordings = iter_wesad(root, modalities=names)
     modalities = _select(wesad_modalities(), names, rates)
     devices = devices_of(modalities) if wrist else {n: [n] for n in names}
     window = float(options["window_s"])
     return Source(
         recordings,
-        len(recordings),
+        count,
         modalities,
         [WESAD_LABELS[c] for c in (1, 2, 3, 4)],
         LabelMap({1: 0, 2: 1, 3: 2, 4: 3}, ignore=frozenset({0, 5, 6, 7})),

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from wesad_files import wesad_subject_data, write_wesad_subject
 
-from crossl.data.sources.wesad import read_wesad, wesad_modalities
+from crossl.data.sources.wesad import iter_wesad, read_wesad, wesad_modalities
 from crossl.errors import CrosslError
 
 
@@ -162,6 +162,17 @@ def test_truncated_pickle(tmp_path, python2):
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(CrosslError, match=r"S5\.pkl: corrupt or truncated pickle"):
         read_wesad(tmp_path)
+
+
+def test_subjects_are_read_one_pickle_at_a_time(tmp_path):
+    write_wesad_subject(tmp_path, 2)
+    path = write_wesad_subject(tmp_path, 3)
+    path.write_bytes(path.read_bytes()[:100])  # read only when its turn comes
+    count, recordings = iter_wesad(tmp_path)
+    assert count == 2
+    assert next(recordings).subject == 2
+    with pytest.raises(CrosslError, match=r"S3\.pkl: corrupt or truncated pickle"):
+        next(recordings)
 
 
 def test_not_a_pickle(tmp_path):

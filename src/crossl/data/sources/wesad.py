@@ -34,7 +34,7 @@ from __future__ import annotations
 import mmap
 import pickle
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +275,19 @@ def _read_subject(root: Path, subject: int, path: Path, names: list[str]) -> Rec
     )
 
 
+def iter_wesad(
+    folder: str | Path, *, modalities: Sequence[str] | None = None
+) -> tuple[int, Iterator[Recording]]:
+    """The number of subjects and an iterator that reads them one pickle at a time (a pickle
+    holds about 1 GB of 700 Hz signals), by subject number.
+
+    Arguments as for :func:`read_wesad`; the folder and modalities are checked at once.
+    """
+    names = select_modalities(modalities, _MODALITIES, "WESAD")
+    root, files = _subject_files(Path(folder))
+    return len(files), (_read_subject(root, subject, path, names) for subject, path in files)
+
+
 def read_wesad(folder: str | Path, *, modalities: Sequence[str] | None = None) -> list[Recording]:
     """Read every ``SN/SN.pkl`` into one recording per subject, ordered by subject number.
 
@@ -282,6 +295,4 @@ def read_wesad(folder: str | Path, *, modalities: Sequence[str] | None = None) -
     :func:`wesad_modalities` (all by default). ``subject`` is the number of the folder (2 ...
     17), ``session`` the path relative to ``WESAD/`` (``S2/S2.pkl``).
     """
-    names = select_modalities(modalities, _MODALITIES, "WESAD")
-    root, files = _subject_files(Path(folder))
-    return [_read_subject(root, subject, path, names) for subject, path in files]
+    return list(iter_wesad(folder, modalities=modalities)[1])
