@@ -126,3 +126,12 @@ def test_same_seed_same_batch():
     data = batch()
     a, b = aug(data, gen(3)), aug(data, gen(3))
     assert all(torch.equal(a.modalities[k], b.modalities[k]) for k in a.modalities)
+
+
+def test_rotation_of_a_modality_without_three_axes_is_refused_before_any_batch():
+    aug = Augmenter([AugmentSpec("rotation"), AugmentSpec("jitter")])
+    aug.check_shapes({"acc": (3, 32), "gyro": (6, 32)})
+    with pytest.raises(CrosslError, match=r"modality 'ecg' has 1 channel\(s\): give it its own"):
+        aug.check_shapes({"acc": (3, 32), "ecg": (1, 700)})
+    per_modality = Augmenter([AugmentSpec("rotation")], {"ecg": [AugmentSpec("jitter")]})
+    per_modality.check_shapes({"acc": (3, 32), "ecg": (1, 700)})

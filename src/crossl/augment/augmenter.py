@@ -64,6 +64,20 @@ class Augmenter:
                 f"the data have {list(names)}"
             )
 
+    def check_shapes(self, shapes: Mapping[str, Sequence[int]]) -> None:
+        """:meth:`check_modalities` for the modalities of ``shapes`` (``{name: (C, T)}``), and
+        raise before any batch if a pipeline rotates a modality whose channels are not groups of
+        three axes (an ECG, an EEG derivation)."""
+        self.check_modalities(list(shapes))
+        for name, (channels, *_) in shapes.items():
+            if channels % 3 and any(s.name == "rotation" for s in self.pipeline(name).steps):
+                raise CrosslError(
+                    f"augment: rotation turns groups of three axes (x, y, z), but modality "
+                    f"{name!r} has {channels} channel(s): give it its own steps in "
+                    f"augment_per_modality (e.g. augment_per_modality.{name}=[{{name: jitter}}]) "
+                    "or remove rotation from augment"
+                )
+
     def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
         """A new batch with augmented modalities and the same labels, subjects and presence."""
         self.check_modalities(batch.modality_names)

@@ -80,7 +80,7 @@ class MethodModule(L.LightningModule):
         self.num_classes = num_classes
         self.backbone = build_backbone(cfg, modality_shapes)
         self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
-        self.augmenter.check_modalities(list(modality_shapes))
+        self.augmenter.check_shapes(modality_shapes)
         self.online_probe = (
             OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
             if cfg.online_probe and num_classes
