@@ -63,7 +63,8 @@ def test_k_is_capped_by_the_number_of_training_windows():
         (np.zeros((4, 2)), np.zeros(4, int), np.zeros((2, 3)), (1,), "x_val has 3 features"),
         (np.zeros((4, 2)), np.zeros(3, int), np.zeros((2, 2)), (1,), "y_train"),
         (np.zeros(4), np.zeros(4, int), np.zeros((2, 2)), (1,), "x_train"),
-        (np.zeros((4, 2)), np.zeros(4, int), np.zeros((2, 2)), (0, 1), "positive"),
+        (np.zeros((4, 2)), np.arange(4) % 2, np.zeros((2, 2)), (0, 1), "positive"),
+        (np.zeros((4, 2)), np.ones(4, int), np.zeros((2, 2)), (1,), r"one class only \(1\)"),
     ],
 )
 def test_bad_input_is_refused(x_train, y_train, x_val, k_grid, message):

@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from crossl.eval.metrics import classification_metrics
+from crossl.eval.probe_inputs import check_probe_inputs
 
 
 def fit_probe(x_train: np.ndarray, y_train: np.ndarray, c: float) -> Pipeline:
@@ -34,6 +35,7 @@ def fit_linear_probe(
 
     Returns the fitted pipeline and its C. Ties go to the stronger regularisation.
     """
+    check_probe_inputs(x_train, y_train, x_val, y_val)
     best: tuple[float, float, Pipeline] | None = None
     for c in sorted(c_grid):
         probe = fit_probe(x_train, y_train, c)

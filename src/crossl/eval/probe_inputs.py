@@ -15,9 +15,10 @@ def check_probe_inputs(
     num_classes: int | None = None,
 ) -> None:
     """Raise :class:`CrosslError` unless both splits are ``[N, F]`` features with ``[N]`` labels
-    (N > 0), with the same F, and (given ``num_classes``) labels in ``0..num_classes - 1``.
+    (N > 0), with the same F, the training labels hold two classes or more, and (given
+    ``num_classes``) labels are in ``0..num_classes - 1``.
 
-    >>> check_probe_inputs(np.zeros((2, 3)), np.zeros(2), np.zeros((1, 4)), np.zeros(1))
+    >>> check_probe_inputs(np.zeros((2, 3)), np.arange(2), np.zeros((1, 4)), np.zeros(1))
     Traceback (most recent call last):
     crossl.errors.CrosslError: x_val has 4 features but x_train has 3: extract both with the same backbone and feature kind
     """
@@ -36,4 +37,11 @@ def check_probe_inputs(
         raise CrosslError(
             f"x_val has {x_val.shape[1]} features but x_train has {x_train.shape[1]}: "
             "extract both with the same backbone and feature kind"
+        )
+    classes = np.unique(y_train)
+    if len(classes) < 2:
+        raise CrosslError(
+            f"the probe's training windows hold one class only ({int(classes[0])}): a classifier "
+            "needs at least two; the training subjects of this split lack labelled windows of "
+            "the other classes"
         )
