@@ -41,6 +41,10 @@ def tiny_config(tmp_path, **changes):
 def test_shipped_configs_load():
     for name in ("hapt-quick", "hapt"):
         assert load_benchmark_config(name).dataset == "hapt"
+    folds = {"pamap2": list(range(8)), "wesad": list(range(15)), "sleepedf": None}
+    for name, expected in folds.items():
+        bcfg = load_benchmark_config(name, ["data_root=/data/cache"])
+        assert (bcfg.dataset, bcfg.folds) == (name, expected)
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,11 @@
 
 import json
 
+import pytest
 import yaml
 from pamap2_files import pamap2_table, write_pamap2_subject
+from sleep_edf_files import write_sleep_edf_night
+from wesad_files import wesad_subject_data, write_wesad_subject
 
 from crossl.cli import main
 
@@ -12,12 +15,38 @@ DEVICES = {"hand": ("hand_acc", "hand_gyro"), "chest": ("chest_acc", "chest_gyro
 DEVICES |= {"ankle": ("ankle_acc", "ankle_gyro")}
 
 
-def test_a_benchmark_over_two_folds_tests_each_left_out_subject(tmp_path, capsys):
+STAGES = [(0, 60, "Sleep stage W"), (60, 60, "Sleep stage 1"), (120, 60, "Sleep stage 2")]
+STAGES += [(180, 60, "Sleep stage 3"), (240, 60, "Sleep stage R")]
+
+
+def write_pamap2(raw):
     for s in SUBJECTS:
-        write_pamap2_subject(tmp_path / "raw", s, pamap2_table(((1, 1600), (4, 1600))))
+        write_pamap2_subject(raw, s, pamap2_table(((1, 1600), (4, 1600))))
+
+
+def write_wesad(raw):
+    for s in (2, 3, 4, 5):
+        write_wesad_subject(raw, s, wesad_subject_data(s, (1,) * 20 + (2,) * 20))
+
+
+def write_sleepedf(raw):
+    for s in range(5):
+        write_sleep_edf_night(raw / "sleep-cassette", s, 1, STAGES, seconds=300)
+
+
+WRITERS = {"pamap2": write_pamap2, "wesad": write_wesad, "sleepedf": write_sleepedf}
+
+
+def prepared(tmp_path, name):
+    WRITERS[name](tmp_path / "raw")
     cache = tmp_path / "cache"
-    prepare = ["datasets", "prepare", "pamap2", "--raw", str(tmp_path / "raw")]
+    prepare = ["datasets", "prepare", name, "--raw", str(tmp_path / "raw")]
     assert main([*prepare, "--out", str(cache), "--no-progress"]) == 0
+    return cache
+
+
+def test_a_benchmark_over_two_folds_tests_each_left_out_subject(tmp_path, capsys):
+    cache = prepared(tmp_path, "pamap2")
     grid = {
         "name": "loso",
         "dataset": "pamap2",
@@ -66,3 +95,32 @@ def test_a_benchmark_over_two_folds_tests_each_left_out_subject(tmp_path, capsys
     report = (out / "report.md").read_text()
     assert "folds: 0, 1; pretraining seeds: 0" in report
     assert "over folds × pretraining × evaluation seeds" in report
+
+
+@pytest.mark.parametrize("name", ["pamap2", "wesad", "sleepedf"])
+def test_every_method_of_a_shipped_dataset_grid_runs_on_its_data(name, tmp_path, capsys):
+    cache = prepared(tmp_path, name)
+    small = [
+        f"data_root={cache}",
+        "folds=null" if name == "sleepedf" else "folds=[1]",
+        "baselines=[]",
+        "protocols=[linear]",
+        "label_fractions=[1.0]",
+        "eval_seeds=[0]",
+        "missing_modalities=false",
+        "tsne=false",
+        "overrides=[epochs=1, batch_size=8, online_probe=false]",
+    ]
+    out = tmp_path / "run"
+    args = ["benchmark", "--config", name, "--out", str(out), "--no-progress", *small]
+    assert main(args) == 0, capsys.readouterr().err
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    methods = {r["method"] for r in records if r["kind"] == "eval"}
+    assert methods == {"crossl", "simclr", "vicreg", "barlow", "cocoa", "cmc", "mae"}
+
+
+def test_a_dataset_grid_without_its_cache_says_how_to_make_one(capsys):
+    assert main(["benchmark", "--config", "wesad", "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "dataset=wesad reads a prepared cache: run crossl datasets prepare wesad" in err
+    assert "data_root=CACHE_DIR" in err and "Traceback" not in err
