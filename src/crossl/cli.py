@@ -271,8 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
         "benchmark",
         help="run a benchmark grid (resumable); results.jsonl, summary.csv, report",
         description="Run a grid of methods x pretraining seeds x evaluation protocols x label "
-        "fractions x evaluation seeds, plus the missing-modality, masking and transfer studies. "
-        "Finished jobs are kept in DIR/jobs: a re-run skips them.",
+        "fractions x evaluation seeds (x leave-one-subject-out folds), plus the missing-modality, "
+        "masking and transfer studies. Finished jobs are kept in DIR/jobs: a re-run skips them.",
     )
     b.add_argument(
         "--config",
