@@ -4,34 +4,13 @@ import json
 
 import pytest
 import yaml
-from pamap2_files import pamap2_table, write_pamap2_subject
-from sleep_edf_files import write_sleep_edf_night
-from wesad_files import wesad_subject_data, write_wesad_subject
+from small_raw_datasets import PAMAP2_SUBJECTS as SUBJECTS
+from small_raw_datasets import write_pamap2, write_sleepedf, write_wesad
 
 from crossl.cli import main
 
-SUBJECTS = (101, 102, 103, 104)
 DEVICES = {"hand": ("hand_acc", "hand_gyro"), "chest": ("chest_acc", "chest_gyro")}
 DEVICES |= {"ankle": ("ankle_acc", "ankle_gyro")}
-
-
-STAGES = [(0, 60, "Sleep stage W"), (60, 60, "Sleep stage 1"), (120, 60, "Sleep stage 2")]
-STAGES += [(180, 60, "Sleep stage 3"), (240, 60, "Sleep stage R")]
-
-
-def write_pamap2(raw):
-    for s in SUBJECTS:
-        write_pamap2_subject(raw, s, pamap2_table(((1, 1600), (4, 1600))))
-
-
-def write_wesad(raw):
-    for s in (2, 3, 4, 5):
-        write_wesad_subject(raw, s, wesad_subject_data(s, (1,) * 20 + (2,) * 20))
-
-
-def write_sleepedf(raw):
-    for s in range(5):
-        write_sleep_edf_night(raw / "sleep-cassette", s, 1, STAGES, seconds=300)
 
 
 WRITERS = {"pamap2": write_pamap2, "wesad": write_wesad, "sleepedf": write_sleepedf}

@@ -6,8 +6,7 @@ import json
 import numpy as np
 import pytest
 from own_files import write_npz, write_spec, write_table
-from pamap2_files import pamap2_table, write_pamap2_subject
-from sleep_edf_files import write_sleep_edf_night
+from small_raw_datasets import write_pamap2, write_sleepedf, write_wesad
 from uci_har_files import har_part, write_uci_har
 from uea_files import write_uea_problem
 from wesad_files import wesad_subject_data, write_wesad_subject
@@ -15,25 +14,19 @@ from wesad_files import wesad_subject_data, write_wesad_subject
 from crossl.cli import main
 from crossl.data.cache import DatasetCache
 
-STAGES = [(0, 60, "Sleep stage W"), (60, 60, "Sleep stage 1"), (120, 60, "Sleep stage 2")]
-STAGES += [(180, 60, "Sleep stage 3"), (240, 60, "Sleep stage R")]
-
 
 def pamap2(root):
-    for s in (101, 102, 103, 104):
-        write_pamap2_subject(root, s, pamap2_table(((1, 1600), (4, 1600))))
+    write_pamap2(root)
     return root, []
 
 
 def wesad(root):
-    for s in (2, 3, 4, 5):
-        write_wesad_subject(root, s, wesad_subject_data(s, (1,) * 12 + (2,) * 12))
+    write_wesad(root)
     return root, []
 
 
 def sleepedf(root):
-    for s in range(4):
-        write_sleep_edf_night(root / "sleep-cassette", s, 1, STAGES, seconds=300)
+    write_sleepedf(root)
     return root, []
 
 
