@@ -33,7 +33,7 @@ from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.experiments.benchmark_config import DROPOUT, REFIT, BenchmarkConfig
-from crossl.experiments.benchmark_plan import Job, Model, model_config, plan_jobs
+from crossl.experiments.benchmark_plan import Job, Model, fold_overrides, model_config, plan_jobs
 from crossl.experiments.benchmark_report import write_benchmark_report
 from crossl.experiments.checkpoint import load_checkpoint
 from crossl.experiments.pretrain import pretrain
@@ -146,8 +146,7 @@ class BenchmarkRunner:
         first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
         seed = self.bcfg.pretrain_seeds[0]
         for fold in reversed(self.bcfg.folds or [None]):  # an unknown fold fails here, not later
-            on_fold = [] if fold is None else [f"data.fold={fold}"]
-            cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, on_fold)
+            cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, fold_overrides(fold))
             data = self.data_for(cfg)
         jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices)
         for model in {j.model.name: j.model for j in jobs if j.protocol == "finetune"}.values():

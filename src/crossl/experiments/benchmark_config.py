@@ -104,14 +104,14 @@ def _require(ok: bool, message: str) -> None:
 
 def validate_benchmark(cfg: BenchmarkConfig) -> None:
     """Check names and values; raise :class:`CrosslError` naming the key and the fix."""
-    from crossl.data.protocols import PROTOCOLS as PROTOCOLS_WITHOUT_CACHE
+    from crossl.data.catalog import RECIPES
     from crossl.data.protocols import protocol_names
     from crossl.methods.registry import method_names
 
     datasets = protocol_names()
     _require(cfg.dataset in datasets, f"dataset={cfg.dataset!r}: choose one of {datasets}")
     _require(
-        cfg.dataset in PROTOCOLS_WITHOUT_CACHE or bool(cfg.data_root),
+        cfg.dataset not in RECIPES or bool(cfg.data_root),
         f"dataset={cfg.dataset} reads a prepared cache: run crossl datasets prepare "
         f"{cfg.dataset} --raw RAW_DIR --out CACHE_DIR, then pass data_root=CACHE_DIR",
     )

@@ -146,9 +146,18 @@ def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
     return models
 
 
+def fold_overrides(fold: int | None) -> list[str]:
+    """The config overrides that put a model on leave-one-subject-out ``fold`` (none for None).
+
+    >>> fold_overrides(3), fold_overrides(None)
+    (['data.fold=3'], [])
+    """
+    return [] if fold is None else [f"data.fold={fold}"]
+
+
 def _split_models(bcfg: BenchmarkConfig, fold: int | None) -> list[Model]:
     """The main and masking studies' models on one split (``fold``: see :class:`Model`)."""
-    on_fold = [] if fold is None else [f"data.fold={fold}"]
+    on_fold = fold_overrides(fold)
     models = []
     for seed in bcfg.pretrain_seeds:
         for method in bcfg.methods:
