@@ -125,7 +125,7 @@ def test_folds_of_a_dataset_without_them_fail_before_any_job(tmp_path):
     runner = BenchmarkRunner(tiny_config(tmp_path, folds=[0, 1]), tmp_path / "out")
     with pytest.raises(CrosslError, match=r"data.fold=1: hapt has one fixed split"):
         runner.run()
-    assert not (tmp_path / "out" / "jobs").exists()
+    assert not (tmp_path / "out").exists()
 
 
 def test_other_settings_never_reuse_a_job_of_the_same_folder(tmp_path):

@@ -176,9 +176,9 @@ class BenchmarkRunner:
         """Run every unfinished job of the shard; once the whole grid is finished, write
         ``results.jsonl`` and the report and return all records (else an empty list)."""
         quiet_lightning()
+        jobs = self.jobs()  # a fold the data lack, or a missing cache, fails before DIR exists
         self.out_dir.mkdir(parents=True, exist_ok=True)
         write_json(self.out_dir / "benchmark.json", self.bcfg.to_dict())
-        jobs = self.jobs()
         mine = self.in_shard(jobs)
         self.progress.start(len(mine), sum(self.job_path(j).exists() for j in mine))
         for job in mine:
