@@ -279,7 +279,7 @@ def iter_wesad(
     folder: str | Path, *, modalities: Sequence[str] | None = None
 ) -> tuple[int, Iterator[Recording]]:
     """The number of subjects and an iterator that reads them one pickle at a time (a pickle
-    holds about 1 GB of 700 Hz signals), by subject number.
+    holds all of a subject's 700 Hz chest signals), by subject number.
 
     Arguments as for :func:`read_wesad`; the folder and modalities are checked at once.
     """
