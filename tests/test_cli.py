@@ -57,6 +57,8 @@ def test_datasets_info_names_the_files_and_the_prepare_command(capsys):
         (["pretrain", "--out", "OUT", "augment=[{name: jitter, p: 2}]"], "p"),
         (["pretrain", "--out", "OUT", "augment_per_modality={gyr: [{name: jitter}]}"], "['gyr']"),
         (["pretrain", "--out", "OUT", "method=mae", "features=aggregator"], "features=encoders"),
+        (["pretrain", "--out", "OUT", "aggregator=nope"], "aggregator='nope' is not valid"),
+        (["pretrain", "--out", "OUT", "masking_strategy=temporal"], "time axis"),
         (["evaluate", "--checkpoint", "missing.ckpt", "--out", "OUT"], "does not exist"),
         (["evaluate", "--checkpoint", "BAD", "--out", "OUT"], "unreadable or corrupt"),
     ],

@@ -58,6 +58,8 @@ def test_overrides_of_each_documented_key():
         ("label_fractions=[0.0]", "label_fractions"),
         ("epochs", "not of the form key=value"),
         ("features=pixels", "features='pixels' is not valid"),
+        ("aggregator=nope", "aggregator='nope' is not valid: choose one of mlp, mean, attention"),
+        ("masking_strategy=exact", "choose one of spatial, random, bernoulli, "),
     ],
 )
 def test_bad_overrides_give_one_clear_message(override, message):

@@ -27,7 +27,13 @@ from crossl.losses import (
     vicreg_loss,
 )
 from crossl.methods import get_method, method_names
-from crossl.nn import MultimodalBackbone, TCNEncoder, latent_keep_mask
+from crossl.nn import (
+    MultimodalBackbone,
+    TCNEncoder,
+    build_aggregator,
+    latent_keep_mask,
+    view_keep_masks,
+)
 
 __all__ = [
     "AugmentSpec",
@@ -40,6 +46,7 @@ __all__ = [
     "TCNEncoder",
     "WindowSet",
     "barlow_twins_loss",
+    "build_aggregator",
     "classification_metrics",
     "cocoa_loss",
     "cross_modal_infonce_loss",
@@ -54,4 +61,5 @@ __all__ = [
     "prepare_data",
     "prepare_dataset",
     "vicreg_loss",
+    "view_keep_masks",
 ]

@@ -14,8 +14,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from crossl.augment.spec import AugmentSpec
 from crossl.errors import CrosslError
+from crossl.nn.aggregator import AGGREGATORS
+from crossl.nn.masking import MASKING_STRATEGIES
 
-MASKING_STRATEGIES = ("spatial", "random")
 FEATURES = ("aggregator", "encoders")
 SCHEDULES = ("none", "cosine")
 
@@ -64,6 +65,8 @@ class Config:
     aggregator_hidden: list[int] = field(default_factory=lambda: [64, 32])
     aggregator_out: int = 32
     aggregator_flags: bool = True
+    # mlp (the authors'), mean or attention over the visible modalities (crossl.nn.aggregator)
+    aggregator: str = "mlp"
     expander: list[int] = field(default_factory=list)
 
     masking_strategy: str = "spatial"
@@ -242,6 +245,7 @@ def validate(cfg: Config) -> None:
             "encoder does not produce: use spatial or random"
         )
     _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
+    _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     if not 0.0 <= cfg.masking_ratio < 1.0:

@@ -151,6 +151,27 @@ def test_masking_variant_equal_to_main_config_shares_its_pretraining(tmp_path):
     assert models[("masking", "spatial@0.25")].config_key != main_crossl.config_key
 
 
+def test_masking_points_that_are_the_same_experiment_are_refused_when_planned(tmp_path):
+    study = {"strategies": ["spatial", "paired"], "ratios": [0.25, 0.5, 0.75]}
+    bcfg = tiny_config(tmp_path, masking=study)
+    with pytest.raises(CrosslError, match=r"spatial@0.75 is the same experiment as spatial@0.5"):
+        plan_jobs(bcfg, ["acc", "gyro"])
+    # with three modalities every point is its own: spatial@0.75 hides 2 of 3, paired@0.25 one
+    assert plan_jobs(bcfg, ["a", "b", "c"])
+    below_one = tiny_config(tmp_path, masking={"strategies": ["paired"], "ratios": [0.1, 0.25]})
+    with pytest.raises(CrosslError, match=r"paired@0.25 is the same experiment as paired@0.1"):
+        plan_jobs(below_one, ["a", "b", "c"])  # both hide exactly one of three
+    per_strategy = study | {"ratios_by_strategy": {"spatial": [0.25, 0.5], "paired": [0.5]}}
+    jobs = plan_jobs(tiny_config(tmp_path, masking=per_strategy), ["acc", "gyro"])
+    variants = {j.model.variant for j in jobs if j.model.study == "masking"}
+    assert variants == {"spatial@0.25", "spatial@0.5", "paired@0.5"}
+
+
+def test_unknown_masking_strategy_in_a_study_is_refused(tmp_path):
+    with pytest.raises(CrosslError, match=r"masking\.strategies: unknown 'exact'"):
+        tiny_config(tmp_path, masking={"strategies": ["exact"]})
+
+
 class CrashAfter(GridProgress):
     """Raises when the job after ``n`` finished ones starts: that job is lost, as in a kill."""
 

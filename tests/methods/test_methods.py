@@ -132,3 +132,38 @@ def test_mae_loss_is_the_error_on_hidden_steps_of_present_modalities_only():
         total += float((x.pow(2) * hide[:, None, :]).sum())
         count += int(hide.sum()) * x.shape[1]
     assert loss.item() == pytest.approx(total / count, rel=1e-5)
+
+
+ONE = {"acc": (3, 32)}
+
+
+def one_modality_windows(n: int = 16) -> WindowSet:
+    g = torch.Generator().manual_seed(0)
+    return WindowSet(
+        {"acc": torch.randn(n, 3, 32, generator=g)},
+        torch.zeros(n, dtype=torch.long),
+        torch.zeros(n, dtype=torch.long),
+    )
+
+
+@pytest.mark.parametrize("strategy", ["spatial", "bernoulli"])
+def test_crossl_refuses_whole_modality_masking_on_one_modality_data(strategy):
+    cfg = load_config("crossl", ["code_size=16", f"masking_strategy={strategy}"])
+    with pytest.raises(CrosslError, match="both views would be identical"):
+        get_method("crossl")(cfg, ONE)
+
+
+def test_crossl_with_paired_views_learns_on_one_modality_data():
+    cfg = load_config("crossl", ["code_size=16", "masking_strategy=paired"])
+    module = get_method("crossl")(cfg, ONE)
+    out = module.step(one_modality_windows())
+    # identical views would have an invariance term of exactly zero
+    assert out.terms["invariance"].item() > 0
+
+
+@pytest.mark.parametrize("aggregator", ["mean", "attention"])
+def test_crossl_trains_each_set_aggregator(aggregator):
+    module = build("crossl", f"aggregator={aggregator}", "masking_strategy=paired")
+    out = module.step(windows())
+    out.loss.backward()
+    assert grad_norm(module.backbone.aggregator) > 0

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from crossl.errors import CrosslError
-from crossl.nn.masking import hide_units, latent_keep_mask
+from crossl.nn.masking import effective_ratio, hide_units, latent_keep_mask, view_keep_masks
 
 
 def gen(seed=0):
@@ -67,3 +67,94 @@ def test_seeded_and_validated():
         latent_keep_mask(present, 4, "temporal", 0.3, gen())
     with pytest.raises(CrosslError):
         hide_units(present, 1.0, gen())
+
+
+@pytest.mark.parametrize("strategy", ["bernoulli", "bernoulli-random"])
+def test_bernoulli_hides_each_present_unit_with_the_ratio_and_never_everything(strategy):
+    present = torch.ones(40000, 3, dtype=torch.bool)
+    for keep in view_keep_masks(present, 4, strategy, 0.3, gen()):
+        units = keep[:, :, 0] if strategy == "bernoulli" else keep.flatten(1)
+        per_unit = 1 - units.mean().item()
+        # P(hidden | not all hidden) = p (1 - p^(U-1)) / (1 - p^U)
+        u = units.shape[1]
+        assert per_unit == pytest.approx(0.3 * (1 - 0.3 ** (u - 1)) / (1 - 0.3**u), abs=0.005)
+        assert (units.sum(1) > 0).all()
+        if strategy == "bernoulli":
+            # the count hidden is binomial, not fixed: 0, 1 and 2 of 3 all occur
+            assert set(torch.unique(3 - units.sum(1)).tolist()) == {0.0, 1.0, 2.0}
+
+
+def test_bernoulli_draws_the_two_views_independently():
+    present = torch.ones(40000, 2, dtype=torch.bool)
+    a, b = view_keep_masks(present, 1, "bernoulli", 0.5, gen())
+    hid_a, hid_b = (1 - a[:, 0, 0]), (1 - b[:, 0, 0])
+    # independent views: P(both hide acc) = P(a hides acc) P(b hides acc)
+    joint = (hid_a * hid_b).mean().item()
+    assert joint == pytest.approx(hid_a.mean().item() * hid_b.mean().item(), abs=0.01)
+
+
+def test_paired_views_half_full_plus_partial_half_complementary():
+    present = torch.ones(40000, 3, dtype=torch.bool)
+    a, b = view_keep_masks(present, 5, "paired", 0.5, gen(3))
+    va, vb = a[:, :, 0].bool(), b[:, :, 0].bool()
+    full_a, full_b = va.all(1), vb.all(1)
+    assert not (full_a & full_b).any()  # never two full views
+    one_full = full_a | full_b
+    assert one_full.float().mean().item() == pytest.approx(0.5, abs=0.01)
+    # the partial view beside a full one hides at least one modality, never all
+    partial = torch.where(full_a[:, None], vb, va)[one_full]
+    assert (partial.sum(1) >= 1).all() and (partial.sum(1) <= 2).all()
+    # complementary pairs: each modality shown by exactly one view
+    comp = ~one_full
+    assert (va[comp] ^ vb[comp]).all()
+    # which view is the full one is symmetric
+    assert full_a.float().mean().item() == pytest.approx(0.25, abs=0.01)
+    # whole modalities are hidden: every modality row is all kept or all hidden
+    assert ((a.sum(-1) == 0) | (a.sum(-1) == 5)).all()
+
+
+def test_paired_never_hides_a_missing_modality_nor_everything():
+    g = gen(4)
+    present = torch.rand(20000, 3, generator=g) < 0.6
+    present[~present.any(1), 0] = True
+    for keep in view_keep_masks(present, 4, "paired", 0.5, g):
+        assert not keep[~present].any()
+        assert (keep.flatten(1).sum(1) > 0).all()
+
+
+def test_paired_on_one_modality_hides_entries_and_the_views_differ():
+    present = torch.ones(5000, 1, dtype=torch.bool)
+    a, b = view_keep_masks(present, 96, "paired", 0.5, gen(5))
+    assert 1 - a.mean().item() == pytest.approx(0.5, abs=0.01)
+    assert (a != b).any(dim=(1, 2)).all()
+
+
+def test_exact_views_keep_the_draws_of_the_single_view_mask():
+    present = torch.ones(64, 2, dtype=torch.bool)
+    g = gen(9)
+    expected = [latent_keep_mask(present, 4, "spatial", 0.5, g) for _ in range(2)]
+    got = view_keep_masks(present, 4, "spatial", 0.5, gen(9))
+    assert all(torch.equal(x, y) for x, y in zip(expected, got, strict=True))
+    # two modalities at ratio 0.5: each view hides exactly one (never a full view)
+    assert (got[0][:, :, 0].sum(1) == 1).all()
+
+
+@pytest.mark.parametrize(
+    "strategy, ratio, m, expected",
+    [
+        ("spatial", 0.75, 2, 0.5),
+        ("spatial", 0.25, 2, 0.25),
+        ("spatial", 0.9, 4, 0.75),
+        ("paired", 0.1, 2, 0.5),
+        ("paired", 0.9, 2, 0.5),
+        ("bernoulli", 0.75, 2, 0.75),
+        ("random", 0.75, 2, 0.75),
+    ],
+)
+def test_effective_ratio(strategy, ratio, m, expected):
+    assert effective_ratio(strategy, ratio, m) == pytest.approx(expected)
+
+
+def test_paired_is_not_a_single_view_mask():
+    with pytest.raises(CrosslError, match="view_keep_masks"):
+        latent_keep_mask(torch.ones(2, 2, dtype=torch.bool), 4, "paired", 0.5, gen())

@@ -1,7 +1,9 @@
+import pytest
 import torch
 
 from crossl.data.container import WindowSet
-from crossl.nn.aggregator import MLPAggregator
+from crossl.errors import CrosslError
+from crossl.nn.aggregator import MLPAggregator, build_aggregator
 from crossl.nn.backbone import MultimodalBackbone
 from crossl.nn.tcn import TCNEncoder
 
@@ -61,3 +63,62 @@ def test_backbone_missing_modality_gives_zero_embedding_and_changes_features():
     torch.testing.assert_close(emb[:, 0], net.embed(ws)[:, 0])
     assert not torch.allclose(net.features(ws), net.features(only_acc))
     assert net.features(ws, "encoders").shape == (4, 192)
+
+
+def _subset_keeps(m, dim, batch=3):
+    """Keep masks of every non-empty subset of m modalities, each for a batch."""
+    import itertools
+
+    for r in range(1, m + 1):
+        for subset in itertools.combinations(range(m), r):
+            keep = torch.zeros(batch, m, dim)
+            keep[:, list(subset)] = 1
+            yield subset, keep
+
+
+@pytest.mark.parametrize("name", ["mean", "attention"])
+def test_set_aggregators_ignore_hidden_tokens_and_give_them_no_gradient(name):
+    torch.manual_seed(0)
+    agg = build_aggregator(name, 3, 8)
+    present = torch.ones(3, 3, dtype=torch.bool)
+    for subset, keep in _subset_keeps(3, 8):
+        emb = torch.randn(3, 3, 8, requires_grad=True)
+        out = agg(emb, keep, present)
+        assert torch.isfinite(out).all() and out.shape == (3, 32)
+        noisy = emb.detach().clone()
+        hidden = [i for i in range(3) if i not in subset]
+        noisy[:, hidden] = 1e4 * torch.randn(3, len(hidden), 8)
+        torch.testing.assert_close(agg(noisy, keep, present), out)
+        (out * torch.randn_like(out)).sum().backward()  # a LayerNorm output sums to 0
+        assert torch.count_nonzero(emb.grad[:, hidden]) == 0
+        assert torch.count_nonzero(emb.grad[:, list(subset)]) > 0
+
+
+def test_mean_aggregator_averages_the_projected_visible_modalities():
+    torch.manual_seed(0)
+    agg = build_aggregator("mean", 2, 4, hidden=(6,), out_dim=3)
+    emb = torch.randn(5, 2, 4)
+    keep = torch.ones(5, 2, 4)
+    tokens = [torch.relu(emb[:, i] @ agg.weight[i] + agg.bias[i]) for i in range(2)]
+    torch.testing.assert_close(agg(emb, keep), agg.head((tokens[0] + tokens[1]) / 2))
+    keep[:, 1] = 0
+    torch.testing.assert_close(agg(emb, keep), agg.head(tokens[0]))
+
+
+def test_unknown_aggregator_is_one_clear_error():
+    with pytest.raises(CrosslError, match="choose one of mlp, mean, attention"):
+        build_aggregator("nope", 2, 4)
+
+
+@pytest.mark.parametrize("name", ["mlp", "mean", "attention"])
+def test_backbone_with_each_aggregator_gives_finite_features_for_every_sensor_subset(name):
+    torch.manual_seed(0)
+    net = MultimodalBackbone({"acc": (3, 32), "gyro": (3, 32)}, aggregator=name).eval()
+    ws = WindowSet(
+        {"acc": torch.randn(4, 3, 32), "gyro": torch.randn(4, 3, 32)},
+        torch.zeros(4).long(),
+        torch.zeros(4).long(),
+    )
+    for subset in (["acc", "gyro"], ["acc"], ["gyro"]):
+        feats = net.features(ws.with_present(subset), "aggregator")
+        assert feats.shape == (4, 32) and torch.isfinite(feats).all()

@@ -9,6 +9,7 @@ from typing import Any
 
 from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
+from crossl.nn.masking import MASKING_STRATEGIES
 
 PROTOCOLS = ("linear", "knn", "mlp", "finetune")
 FROZEN_PROTOCOLS = ("linear", "knn", "mlp")
@@ -23,12 +24,28 @@ or with random modality drop-out."""
 
 @dataclass
 class MaskingStudy:
-    """CroSSL pretrained once per masking strategy × ratio, probed linearly at a few fractions."""
+    """CroSSL pretrained once per masking strategy × ratio, probed linearly at a few fractions.
+
+    ``ratios_by_strategy`` replaces ``ratios`` for the strategies it names (e.g. ``paired`` with
+    two modalities has a single distinct ratio). Two points that are the same experiment (see
+    :func:`crossl.nn.masking.effective_ratio`) are refused when the grid is planned.
+    """
 
     strategies: list[str] = field(default_factory=lambda: ["spatial", "random"])
     ratios: list[float] = field(default_factory=lambda: [0.1, 0.25, 0.5, 0.75])
+    ratios_by_strategy: dict[str, list[float]] = field(default_factory=dict)
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 1.0])
     pretrain_seeds: list[int] = field(default_factory=lambda: [0])
+
+    def points(self) -> list[tuple[str, float]]:
+        """The study's (strategy, ratio) points in run order.
+
+        >>> MaskingStudy(["spatial", "paired"], [0.1, 0.5], {"paired": [0.5]}).points()
+        [('spatial', 0.1), ('spatial', 0.5), ('paired', 0.5)]
+        """
+        return [
+            (s, r) for s in self.strategies for r in self.ratios_by_strategy.get(s, self.ratios)
+        ]
 
 
 @dataclass
@@ -150,9 +167,12 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
     )
     if cfg.masking is not None:
         check_fractions("masking.label_fractions", cfg.masking.label_fractions)
-        for s in cfg.masking.strategies:
-            _require(s in ("spatial", "random"), f"masking.strategies: unknown {s!r}")
-        for r in cfg.masking.ratios:
+        for s in [*cfg.masking.strategies, *cfg.masking.ratios_by_strategy]:
+            _require(
+                s in MASKING_STRATEGIES,
+                f"masking.strategies: unknown {s!r}: choose from {', '.join(MASKING_STRATEGIES)}",
+            )
+        for _, r in cfg.masking.points():
             _require(0.0 <= r < 1.0, f"masking.ratios: {r} must be in [0, 1)")
     for t in cfg.transfer:
         for d in (t.source, t.target):

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from crossl.config import Config, load_config
+from crossl.errors import CrosslError
 from crossl.eval.grid import fraction_seeds, modality_group_subsets
 from crossl.experiments.benchmark_config import (
     ALL_SENSORS,
@@ -19,6 +20,7 @@ from crossl.experiments.benchmark_config import (
     BenchmarkConfig,
     TransferStudy,
 )
+from crossl.nn.masking import effective_ratio
 
 DETERMINISTIC_PROTOCOLS = ("linear", "knn")
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
@@ -168,14 +170,34 @@ def _split_models(bcfg: BenchmarkConfig, fold: int | None) -> list[Model]:
             models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset, fold))
     if bcfg.masking is not None:
         study = bcfg.masking
-        for seed, strategy, ratio in itertools.product(
-            study.pretrain_seeds, study.strategies, study.ratios
-        ):
+        for seed, (strategy, ratio) in itertools.product(study.pretrain_seeds, study.points()):
             extra = [f"masking_strategy={strategy}", f"masking_ratio={ratio}", *on_fold]
             cfg = model_config(bcfg, "crossl", seed, bcfg.dataset, extra)
             variant = f"{strategy}@{ratio:g}"
             models.append(Model("masking", "crossl", variant, seed, cfg, True, bcfg.dataset, fold))
     return models
+
+
+def check_distinct_masking_points(points: Sequence[tuple[str, float]], num_modalities: int) -> None:
+    """Raise :class:`CrosslError` when two masking-study points are the same experiment with
+    ``num_modalities`` modalities (e.g. spatial at 0.5 and 0.75 with two: both hide one).
+
+    >>> check_distinct_masking_points([("spatial", 0.5), ("spatial", 0.75)], 2)
+    Traceback (most recent call last):
+    crossl.errors.CrosslError: masking study: spatial@0.75 is the same experiment as spatial@0.5 with 2 modalities (spatial hides at most 1 of 2, effective ratio 0.5): drop one, or give spatial its own ratios under masking.ratios_by_strategy
+    """
+    seen: dict[tuple[str, float], float] = {}
+    for strategy, ratio in points:
+        key = (strategy, round(effective_ratio(strategy, ratio, num_modalities), 9))
+        if key in seen:
+            hides = "hides at most" if strategy == "spatial" else "hides from 1 to"
+            raise CrosslError(
+                f"masking study: {strategy}@{ratio:g} is the same experiment as "
+                f"{strategy}@{seen[key]:g} with {num_modalities} modalities ({strategy} {hides} "
+                f"{num_modalities - 1} of {num_modalities}, effective ratio {key[1]:g}): drop one, "
+                f"or give {strategy} its own ratios under masking.ratios_by_strategy"
+            )
+        seen[key] = ratio
 
 
 def plan_jobs(
@@ -187,6 +209,8 @@ def plan_jobs(
 
     The missing-modality study leaves out every proper subset of ``bcfg.modality_groups``, else
     of the dataset's ``devices``, else of the modalities one by one."""
+    if bcfg.masking is not None:
+        check_distinct_masking_points(bcfg.masking.points(), len(modality_names))
     groups = bcfg.modality_groups or devices or {m: [m] for m in modality_names}
     subsets = modality_group_subsets(groups) if bcfg.missing_modalities else []
     everything = tuple(modality_names)

@@ -36,6 +36,7 @@ def build_backbone(
         aggregator_hidden=cfg.aggregator_hidden,
         aggregator_out=cfg.aggregator_out,
         aggregator_flags=cfg.aggregator_flags,
+        aggregator=cfg.aggregator,
     )
 
 

@@ -3,21 +3,20 @@ the views."""
 
 from __future__ import annotations
 
-from torch import Tensor
-
 from crossl.data.container import WindowSet
+from crossl.errors import CrosslError
 from crossl.losses.vicreg import vicreg_terms, weigh_vicreg_terms
 from crossl.methods.base import MethodModule, StepOutput
 from crossl.nn.heads import mlp_head
-from crossl.nn.masking import latent_keep_mask
+from crossl.nn.masking import MODALITY_STRATEGIES, view_keep_masks
 
 
 class CroSSL(MethodModule):
     """Cross-modal SSL through latent masking (Deldari et al., WSDM 2024).
 
-    Each step encodes the batch once, draws two independent keep masks over the present modalities'
-    embeddings, aggregates both masked grids with the shared aggregator and applies VICReg to the
-    two aggregated views. With input augmentation (``cfg.augment``), each view is encoded from its
+    Each step encodes the batch once, draws the keep masks of two views over the present modalities'
+    embeddings (``cfg.masking_strategy``, see :mod:`crossl.nn.masking`), aggregates both masked grids
+    with the shared aggregator and applies VICReg to the two aggregated views. With input augmentation (``cfg.augment``), each view is encoded from its
     own freshly augmented copy of the batch before masking. Encoder dropout is off during
     pretraining unless ``encoder_dropout_in_pretraining`` (the authors run the encoders with
     ``training=False``). An optional expander (``cfg.expander``) maps the aggregated views to a
@@ -25,18 +24,15 @@ class CroSSL(MethodModule):
     """
 
     def build_heads(self) -> None:
-        self.expander = mlp_head(self.backbone.aggregator.out_dim, self.cfg.expander)
-
-    def _masked_view(self, emb: Tensor, batch: WindowSet) -> Tensor:
         cfg = self.cfg
-        keep = latent_keep_mask(
-            batch.present,
-            self.backbone.code_size,
-            cfg.masking_strategy,
-            cfg.masking_ratio,
-            self.generator,
-        )
-        return self.expander(self.backbone.aggregator(emb, keep))
+        one = len(self.modality_shapes) == 1
+        if one and cfg.masking_strategy in MODALITY_STRATEGIES and not self.augmenter:
+            raise CrosslError(
+                f"masking_strategy={cfg.masking_strategy} hides whole modalities, and this data "
+                "has one: both views would be identical and CroSSL would learn nothing; use "
+                "masking_strategy=paired or random, or add augment=[...]"
+            )
+        self.expander = mlp_head(self.backbone.aggregator.out_dim, cfg.expander)
 
     def step(self, batch: WindowSet) -> StepOutput:
         cfg = self.cfg
@@ -45,7 +41,17 @@ class CroSSL(MethodModule):
             embs = [self.backbone.embed(self.augment(batch)) for _ in range(2)]
         else:
             embs = [self.backbone.embed(batch)] * 2
-        views = [self._masked_view(emb, batch) for emb in embs]
+        keeps = view_keep_masks(
+            batch.present,
+            self.backbone.code_size,
+            cfg.masking_strategy,
+            cfg.masking_ratio,
+            self.generator,
+        )
+        views = [
+            self.expander(self.backbone.aggregator(emb, keep, batch.present))
+            for emb, keep in zip(embs, keeps, strict=True)
+        ]
         terms = vicreg_terms(views[0], views[1], gather_distributed=self.gather_distributed)
         loss = weigh_vicreg_terms(terms, cfg.sim_coeff, cfg.std_coeff, cfg.cov_coeff)
         if cfg.weight_l2 > 0:

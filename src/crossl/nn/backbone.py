@@ -9,12 +9,13 @@ from torch import Tensor, nn
 
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
-from crossl.nn.aggregator import MLPAggregator
+from crossl.nn.aggregator import build_aggregator
 from crossl.nn.tcn import TCNEncoder
 
 
 class MultimodalBackbone(nn.Module):
-    """One :class:`TCNEncoder` per modality and an :class:`MLPAggregator` over their embeddings.
+    """One :class:`TCNEncoder` per modality and an aggregator (``mlp``, ``mean`` or ``attention``,
+    see :func:`crossl.nn.aggregator.build_aggregator`) over their embeddings.
 
     >>> net = MultimodalBackbone({"acc": (3, 128), "gyro": (3, 128)})
     >>> ws = WindowSet({"acc": torch.zeros(2, 3, 128), "gyro": torch.zeros(2, 3, 128)},
@@ -32,6 +33,7 @@ class MultimodalBackbone(nn.Module):
         aggregator_hidden: Sequence[int] = (64, 32),
         aggregator_out: int = 32,
         aggregator_flags: bool = True,
+        aggregator: str = "mlp",
     ):
         super().__init__()
         self.modality_names = list(modality_shapes)
@@ -41,8 +43,13 @@ class MultimodalBackbone(nn.Module):
                 for name, (channels, _length) in modality_shapes.items()
             }
         )
-        self.aggregator = MLPAggregator(
-            len(modality_shapes), code_size, aggregator_hidden, aggregator_out, aggregator_flags
+        self.aggregator = build_aggregator(
+            aggregator,
+            len(modality_shapes),
+            code_size,
+            aggregator_hidden,
+            aggregator_out,
+            aggregator_flags,
         )
         self.code_size = code_size
 
@@ -68,7 +75,7 @@ class MultimodalBackbone(nn.Module):
             return emb.flatten(1)
         if kind == "aggregator":
             keep = present[:, :, None].expand(-1, -1, self.code_size).to(emb.dtype)
-            return self.aggregator(emb, keep)
+            return self.aggregator(emb, keep, present)
         raise CrosslError(f"unknown features {kind!r}: use aggregator or encoders")
 
     def feature_dim(self, kind: str) -> int:
