@@ -13,7 +13,12 @@ from crossl.nn.backbone import MultimodalBackbone
 def extract_features(
     backbone: MultimodalBackbone, windows: WindowSet, kind: str, batch_size: int = 1024
 ) -> np.ndarray:
-    """Features ``[N, F]`` of ``windows`` with the backbone in eval mode (no dropout, no masking)."""
+    """Features ``[N, F]`` of ``windows`` with the backbone in eval mode (no dropout, no masking).
+
+    For ``kind="encoders"`` the block of a modality absent from a window is NaN: the probes fill it
+    with the training mean (:mod:`crossl.eval.mean_fill`). Aggregator features are always finite:
+    the aggregator is told which modalities are absent.
+    """
     was_training = backbone.training
     backbone.eval()
     device = next(backbone.parameters()).device
@@ -24,4 +29,9 @@ def extract_features(
         ]
     finally:
         backbone.train(was_training)
-    return torch.cat(parts).numpy()
+    features = torch.cat(parts).numpy()
+    if kind == "encoders" and not bool(windows.present.all()):
+        absent = ~windows.present.cpu().numpy()
+        blocks = features.reshape(len(features), absent.shape[1], -1)
+        blocks[absent] = np.nan
+    return features

@@ -13,8 +13,8 @@ from crossl.data.container import WindowSet
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.data.protocols import PreparedData
 from crossl.eval.features import extract_features
-from crossl.eval.linear_probe import fit_linear_probe, fit_probe
 from crossl.eval.metrics import classification_metrics
+from crossl.eval.probes import fit_frozen_probe, refit_linear_probe
 from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.nn.backbone import MultimodalBackbone
 
@@ -101,7 +101,17 @@ def probe_rows(
         if progress:
             progress(f"{model}: linear probe, {fraction:.0%} labels, seed {seed}")
         idx = label_fraction_indices(train.labels, fraction, seed).numpy()
-        probe, c = fit_linear_probe(x_train[idx], y_train[idx], x_val, y_val, cfg.probe_c_grid)
+        probe, hyper = fit_frozen_probe(
+            "linear",
+            x_train[idx],
+            y_train[idx],
+            x_val,
+            y_val,
+            len(data.class_names),
+            seed,
+            cfg.probe_c_grid,
+        )
+        c = hyper["C"]
         metrics = classification_metrics(y_test, probe.predict(x_test))
         rows.append(
             _row(
@@ -166,7 +176,7 @@ def _missing_modality_rows(
             progress(f"{model}: linear probe with only {'+'.join(subset)} present")
         x_test = extract_features(backbone, test.with_present(subset), features)
         x_train = extract_features(backbone, train.with_present(subset), features)
-        refit = fit_probe(x_train, y_train, c)
+        refit = refit_linear_probe(x_train, y_train, c)
         rows.append(
             _row(
                 model,

@@ -9,7 +9,8 @@ import numpy as np
 
 from crossl.errors import CrosslError
 from crossl.eval.knn_probe import fit_knn_probe
-from crossl.eval.linear_probe import fit_linear_probe
+from crossl.eval.linear_probe import fit_linear_probe, fit_probe
+from crossl.eval.mean_fill import MeanFill, MeanFilledProbe
 from crossl.eval.mlp_probe import fit_mlp_probe
 
 
@@ -32,6 +33,8 @@ def fit_frozen_probe(
     """Fit the probe called ``protocol`` with its hyperparameter chosen on the validation set.
 
     Returns the fitted probe and the chosen hyperparameters (``C``, ``k`` or the MLP's settings).
+    Missing features (NaN: an absent sensor's encoder block) are filled with the training means,
+    in fitting and in every later ``predict`` (:mod:`crossl.eval.mean_fill`).
 
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=(40, 3)); y = (x[:, 0] > 0).astype(int)
@@ -39,12 +42,25 @@ def fit_frozen_probe(
     >>> sorted(hyper)
     ['k']
     """
+    fill = MeanFill.fit(x_train)
+    x_train, x_val = fill(x_train), fill(x_val)
+    probe: Predictor
+    hyper: dict[str, Any]
     if protocol == "linear":
         probe, c = fit_linear_probe(x_train, y_train, x_val, y_val, c_grid)
-        return probe, {"C": c}
-    if protocol == "knn":
+        hyper = {"C": c}
+    elif protocol == "knn":
         probe, k = fit_knn_probe(x_train, y_train, x_val, y_val)
-        return probe, {"k": k}
-    if protocol == "mlp":
-        return fit_mlp_probe(x_train, y_train, x_val, y_val, num_classes, seed)
-    raise CrosslError(f"unknown frozen probe {protocol!r}: choose linear, knn or mlp")
+        hyper = {"k": k}
+    elif protocol == "mlp":
+        probe, hyper = fit_mlp_probe(x_train, y_train, x_val, y_val, num_classes, seed)
+    else:
+        raise CrosslError(f"unknown frozen probe {protocol!r}: choose linear, knn or mlp")
+    return MeanFilledProbe(probe, fill), hyper
+
+
+def refit_linear_probe(x_train: np.ndarray, y_train: np.ndarray, c: float) -> Predictor:
+    """A linear probe with a given ``C`` (no validation), missing features mean-filled like
+    :func:`fit_frozen_probe`'s."""
+    fill = MeanFill.fit(x_train)
+    return MeanFilledProbe(fit_probe(fill(x_train), y_train, c), fill)
