@@ -92,6 +92,9 @@ class Config:
     eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     probe_c_grid: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0, 10.0])
     missing_modalities: bool = True
+    # The missing-modality probe fitted under modality drop-out: each present sensor of each
+    # training window is dropped with this probability (never all of a window's).
+    probe_dropout: float = 0.5
     # Supervised training and fine-tuning: each present sensor of each training window is dropped
     # with this probability (never all of a window's), to train for sensors that go missing.
     modality_dropout: float = 0.0
@@ -276,6 +279,11 @@ def validate(cfg: Config) -> None:
         raise CrosslError(f"kernel_sizes={cfg.kernel_sizes} must be three positive integers")
     if not 0 <= cfg.dropout < 1:
         raise CrosslError(f"dropout={cfg.dropout} must be in [0, 1)")
+    if not 0 < cfg.probe_dropout < 1:
+        raise CrosslError(
+            f"probe_dropout={cfg.probe_dropout} must be in (0, 1): the probability that a present "
+            "sensor is dropped from a window the drop-out probe is fitted on"
+        )
     if not 0 <= cfg.modality_dropout < 1:
         raise CrosslError(
             f"modality_dropout={cfg.modality_dropout} must be in [0, 1): the probability that a "

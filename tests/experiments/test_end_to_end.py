@@ -75,7 +75,8 @@ def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
     rows = doc["evaluations"]
     linear = [r for r in rows if r["protocol"] == "linear"]
     refit = [r for r in rows if r["protocol"] == "linear-refit"]
-    assert len(linear) + len(refit) == len(rows)
+    dropout = [r for r in rows if r["protocol"] == "linear-dropout"]
+    assert len(linear) + len(refit) + len(dropout) == len(rows)
     full = [r for r in linear if r["modalities"] == ["acc", "gyro"]]
     assert [(r["label_fraction"], r["seed"]) for r in full] == [(0.1, 0), (0.1, 1), (1.0, 0)]
     subsets = [("acc", "gyro"), ("acc",), ("gyro",)]
@@ -83,7 +84,10 @@ def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
     # the refit probe sees all sensors in one row (the full probe itself) and each subset once
     assert [tuple(r["modalities"]) for r in refit] == subsets
     assert refit[0]["macro_f1"] == full[2]["macro_f1"] and refit[0]["C"] == full[2]["C"]
-    assert all(r["label_fraction"] == 1.0 and r["n_train"] == 5992 for r in refit)
+    assert all(r["label_fraction"] == 1.0 and r["n_train"] == 5992 for r in refit + dropout)
+    # the drop-out probe: fitted once with the full probe's C, deployed on every subset
+    assert [tuple(r["modalities"]) for r in dropout] == subsets
+    assert all(r["C"] == full[2]["C"] and r["probe_dropout"] == 0.5 for r in dropout)
     for r in rows:
         assert {
             "protocol",

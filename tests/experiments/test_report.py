@@ -29,6 +29,8 @@ ROWS = [
     row("crossl", 1.0, 0, 0.60, ("gyro",)),
     row("crossl", 1.0, 0, 0.95, protocol="linear-refit"),
     row("crossl", 1.0, 0, 0.80, ("acc",), protocol="linear-refit"),
+    row("crossl", 1.0, 0, 0.94, protocol="linear-dropout"),
+    row("crossl", 1.0, 0, 0.85, ("gyro",), protocol="linear-dropout"),
     row("supervised", 0.01, 0, 0.50, protocol="end-to-end"),
     row("supervised", 1.0, 0, 0.93, protocol="end-to-end"),
 ]
@@ -42,8 +44,9 @@ def test_tables_show_mean_and_std_over_seeds():
     missing = missing_modality_table(summary)
     assert "| crossl (encoders) | 0.950 | 0.700 | 0.600 |" in missing
     assert "| crossl (encoders, probe refit) | 0.950 | 0.800 | – |" in missing
+    assert "| crossl (encoders, probe with drop-out) | 0.940 | – | 0.850 |" in missing
     assert "| supervised | 0.930 | – | – |" in missing
-    assert "refit" not in table
+    assert "refit" not in table and "drop-out" not in table
 
 
 def test_report_and_plots_are_written(tmp_path):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import torch
 
 from crossl.config import Config
 from crossl.data.container import WindowSet
@@ -19,6 +20,11 @@ from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.nn.backbone import MultimodalBackbone
 
 Progress = Callable[[str], None]
+
+REFIT = "linear-refit"
+"""Protocol of the 100 % probes refitted without the missing modalities (missing-modality table)."""
+DROPOUT = "linear-dropout"
+"""Protocol of the 100 % probes fitted under random modality drop-out (missing-modality table)."""
 
 
 def modality_group_subsets(groups: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
@@ -159,24 +165,55 @@ def _missing_modality_rows(
     devices: Mapping[str, Sequence[str]],
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
-    """The 100 % probe with devices absent (every proper subset of ``devices`` present), two ways.
+    """The 100 % probe with devices absent (every proper subset of ``devices`` present), three ways.
 
     ``linear``: the probe fitted on all sensors meets a test set without some (a sensor lost in
-    deployment). ``linear-refit``: a probe with the same C refitted on training features computed
-    with the same sensors absent (a sensor known to be missing, as in the authors'
-    ``MaskedClassifier``); its all-sensor row is the full probe itself.
+    deployment). ``linear-dropout``: a probe with the same C fitted on training features under
+    random modality drop-out (each present sensor of a window dropped with probability
+    ``cfg.probe_dropout``, never all), deployed the same way. ``linear-refit``: a probe with the
+    same C refitted on training features computed with the same sensors absent (a sensor known to
+    be missing, as in the authors' ``MaskedClassifier``); its all-sensor row is the full probe.
     """
     probe, c, full_metrics = full
     seed = cfg.eval_seeds[0]
     names = test.modality_names
     common = dict(n_train=len(train), n_test=len(test), features=features)
-    rows = [_row(model, "linear-refit", 1.0, seed, names, full_metrics, C=c, **common)]
+    dropped = train.with_random_absence(cfg.probe_dropout, torch.Generator().manual_seed(seed))
+    dropout_probe = refit_linear_probe(extract_features(backbone, dropped, features), y_train, c)
+    x_full = extract_features(backbone, test, features)
+    rows = [
+        _row(model, REFIT, 1.0, seed, names, full_metrics, C=c, **common),
+        _row(
+            model,
+            DROPOUT,
+            1.0,
+            seed,
+            names,
+            classification_metrics(y_test, dropout_probe.predict(x_full)),
+            C=c,
+            probe_dropout=cfg.probe_dropout,
+            **common,
+        ),
+    ]
     for subset in map(list, modality_group_subsets(devices)):
         if progress:
             progress(f"{model}: linear probe with only {'+'.join(subset)} present")
         x_test = extract_features(backbone, test.with_present(subset), features)
         x_train = extract_features(backbone, train.with_present(subset), features)
         refit = refit_linear_probe(x_train, y_train, c)
+        rows.append(
+            _row(
+                model,
+                DROPOUT,
+                1.0,
+                seed,
+                subset,
+                classification_metrics(y_test, dropout_probe.predict(x_test)),
+                C=c,
+                probe_dropout=cfg.probe_dropout,
+                **common,
+            )
+        )
         rows.append(
             _row(
                 model,
@@ -191,7 +228,7 @@ def _missing_modality_rows(
         rows.append(
             _row(
                 model,
-                "linear-refit",
+                REFIT,
                 1.0,
                 seed,
                 subset,

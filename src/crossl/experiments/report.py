@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from crossl.experiments.summary import REFIT, model_label, summarise
+from crossl.experiments.summary import MISSING_ONLY, model_label, summarise
 from crossl.io import atomic_write, write_text
 
 
@@ -24,7 +24,7 @@ def _all_modalities(summary: list[dict[str, Any]]) -> list[str]:
 
 def _all_sensor_entries(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
     full = _all_modalities(summary)
-    return [e for e in summary if e["modalities"] == full and e["protocol"] != REFIT]
+    return [e for e in summary if e["modalities"] == full and e["protocol"] not in MISSING_ONLY]
 
 
 def label_efficiency_table(summary: list[dict[str, Any]]) -> str:

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
-REFIT = "linear-refit"
-"""Protocol of the probes refitted without the missing modalities (missing-modality table only)."""
+from crossl.eval.grid import DROPOUT, REFIT
+
+MISSING_ONLY = (REFIT, DROPOUT)
+"""Protocols that appear in the missing-modality table only."""
 
 
 def summarise(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,4 +57,6 @@ def model_label(entry: dict[str, Any]) -> str:
         return f"{entry['model']} ({entry['features']})"
     if entry["protocol"] == REFIT:
         return f"{entry['model']} ({entry['features']}, probe refit)"
+    if entry["protocol"] == DROPOUT:
+        return f"{entry['model']} ({entry['features']}, probe with drop-out)"
     return entry["model"]
