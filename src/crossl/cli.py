@@ -56,7 +56,7 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
 def _cmd_evaluate(args: argparse.Namespace) -> None:
     from crossl.experiments.evaluate import evaluate_checkpoint
 
-    doc = evaluate_checkpoint(args.checkpoint, args.overrides, args.out, _progress)
+    doc = evaluate_checkpoint(args.checkpoint, args.overrides, args.out, _progress, args.untrained)
     _print_tables(doc)
     print(f"\nresults: {args.out}/results.json")
 
@@ -249,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--checkpoint", required=True, help="a last.ckpt written by crossl pretrain")
     e.add_argument("--out", required=True, help="output folder")
+    e.add_argument(
+        "--untrained",
+        action="store_true",
+        help="probe the checkpoint's network at its initialisation instead (random-init twin)",
+    )
     e.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     e.set_defaults(run=_cmd_evaluate)
 

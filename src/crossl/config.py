@@ -18,6 +18,7 @@ from crossl.nn.aggregator import AGGREGATORS
 from crossl.nn.masking import MASKING_STRATEGIES
 
 FEATURES = ("aggregator", "encoders")
+PROBE_PROTOCOLS = ("crossl", "authors")
 SCHEDULES = ("none", "cosine")
 
 
@@ -91,6 +92,9 @@ class Config:
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0])
     eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     probe_c_grid: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0, 10.0])
+    # crossl: probes fitted on the training users, C chosen on the validation users; authors: as
+    # the CroSSL authors' anchor, fitted on training + validation users with C = 1
+    probe_protocol: str = "crossl"
     missing_modalities: bool = True
     # The missing-modality probe fitted under modality drop-out: each present sensor of each
     # training window is dropped with this probability (never all of a window's).
@@ -249,6 +253,7 @@ def validate(cfg: Config) -> None:
         )
     _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
     _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
+    _check_choice("probe_protocol", cfg.probe_protocol, PROBE_PROTOCOLS)
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     if not 0.0 <= cfg.masking_ratio < 1.0:

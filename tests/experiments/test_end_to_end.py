@@ -105,3 +105,21 @@ def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
     assert full[0]["n_train"] == 600 and full[2]["n_train"] == 5992
     # even two epochs on 384 windows learn more than chance (1/6) on unseen users
     assert full[2]["macro_f1"] > 0.5
+
+
+def test_evaluate_under_the_authors_protocol_and_of_the_untrained_twin(pretrained, tmp_path):
+    ckpt = str(pretrained / "last.ckpt")
+    args = ["label_fractions=[1.0]", "eval_seeds=[0]", "missing_modalities=false"]
+    assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "own"), *args]) == 0
+    authors = [*args, "probe_protocol=authors", "probe_c_grid=[0.01]"]
+    assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "a"), *authors]) == 0
+    own = json.loads((tmp_path / "own" / "results.json").read_text())["evaluations"][0]
+    theirs = json.loads((tmp_path / "a" / "results.json").read_text())["evaluations"][0]
+    # training + validation users' labelled windows, C = 1 whatever the grid says
+    assert own["probe_protocol"] == "crossl" and theirs["probe_protocol"] == "authors"
+    assert own["n_train"] == 5992 and theirs["n_train"] > own["n_train"]
+    assert theirs["C"] == 1.0 and theirs["n_test"] == own["n_test"]
+    out = tmp_path / "untrained"
+    assert main(["evaluate", "--checkpoint", ckpt, "--out", str(out), "--untrained", *args]) == 0
+    twin = json.loads((out / "results.json").read_text())["evaluations"][0]
+    assert twin["model"] == "random-init" and twin["macro_f1"] != own["macro_f1"]

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from crossl.config import Config
-from crossl.data.container import WindowSet
+from crossl.data.container import WindowSet, concat
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.data.protocols import PreparedData
 from crossl.eval.features import extract_features
@@ -92,14 +92,25 @@ def probe_rows(
     features: str,
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """Linear-probe rows of a frozen backbone: each label fraction and seed, then missing modalities."""
+    """Linear-probe rows of a frozen backbone: each label fraction and seed, then missing modalities.
+
+    ``cfg.probe_protocol`` ``crossl``: probes are fitted on the training users' labelled windows,
+    C chosen on the validation users. ``authors``: as the CroSSL authors' anchor, the probes are
+    fitted on the labelled windows of the training and validation users together with C = 1, and
+    no user is held out for validation.
+    """
     train = data.splits.train.labelled()
     val = data.splits.val.labelled()
     test = data.splits.test.labelled()
+    c_grid = cfg.probe_c_grid
+    held_out: tuple[np.ndarray, np.ndarray] | None = None
+    if cfg.probe_protocol == "authors":
+        train, c_grid = concat([train, val]), [1.0]
+    else:
+        held_out = (extract_features(backbone, val, features), val.labels.cpu().numpy())
     x_train = extract_features(backbone, train, features)
-    x_val = extract_features(backbone, val, features)
     x_test = extract_features(backbone, test, features)
-    y_train, y_val, y_test = (w.labels.cpu().numpy() for w in (train, val, test))
+    y_train, y_test = (w.labels.cpu().numpy() for w in (train, test))
     names = test.modality_names
     rows = []
     full: tuple[Any, float, dict[str, float]] | None = None
@@ -107,6 +118,8 @@ def probe_rows(
         if progress:
             progress(f"{model}: linear probe, {fraction:.0%} labels, seed {seed}")
         idx = label_fraction_indices(train.labels, fraction, seed).numpy()
+        # the authors' protocol has one C: nothing is chosen, on the training windows or else
+        x_val, y_val = held_out or (x_train[idx], y_train[idx])
         probe, hyper = fit_frozen_probe(
             "linear",
             x_train[idx],
@@ -115,7 +128,7 @@ def probe_rows(
             y_val,
             len(data.class_names),
             seed,
-            cfg.probe_c_grid,
+            c_grid,
         )
         c = hyper["C"]
         metrics = classification_metrics(y_test, probe.predict(x_test))
@@ -149,7 +162,7 @@ def probe_rows(
             data.devices,
             progress,
         )
-    return rows
+    return [r | {"probe_protocol": cfg.probe_protocol} for r in rows]
 
 
 def _missing_modality_rows(
