@@ -59,6 +59,7 @@ def test_datasets_info_names_the_files_and_the_prepare_command(capsys):
         (["pretrain", "--out", "OUT", "method=mae", "features=aggregator"], "features=encoders"),
         (["pretrain", "--out", "OUT", "aggregator=nope"], "aggregator='nope' is not valid"),
         (["pretrain", "--out", "OUT", "masking_strategy=temporal"], "time axis"),
+        (["pretrain", "--out", "OUT", "latent_patches=3"], "does not divide the window of acc"),
         (["evaluate", "--checkpoint", "missing.ckpt", "--out", "OUT"], "does not exist"),
         (["evaluate", "--checkpoint", "BAD", "--out", "OUT"], "unreadable or corrupt"),
     ],

@@ -15,7 +15,7 @@ from omegaconf.errors import OmegaConfBaseException
 from crossl.augment.spec import AugmentSpec
 from crossl.errors import CrosslError
 from crossl.nn.aggregator import AGGREGATORS
-from crossl.nn.masking import MASKING_STRATEGIES
+from crossl.nn.masking import MASKING_STRATEGIES, PATCH_STRATEGIES
 
 FEATURES = ("aggregator", "encoders")
 PROBE_PROTOCOLS = ("crossl", "authors")
@@ -68,6 +68,9 @@ class Config:
     aggregator_flags: bool = True
     # mlp (the authors'), mean or attention over the visible modalities (crossl.nn.aggregator)
     aggregator: str = "mlp"
+    # >1: encoder outputs pooled per time patch, one aggregator token per (modality, patch), for
+    # masking_strategy=temporal / spatiotemporal (crossl.nn.backbone)
+    latent_patches: int = 1
     expander: list[int] = field(default_factory=list)
 
     masking_strategy: str = "spatial"
@@ -246,10 +249,11 @@ def validate(cfg: Config) -> None:
 
     _check_choice("dataset", cfg.dataset, tuple(protocol_names()))
     _check_choice("method", cfg.method, tuple(method_names()))
-    if cfg.masking_strategy == "temporal":
+    if cfg.masking_strategy in PATCH_STRATEGIES and cfg.latent_patches < 2:
         raise CrosslError(
-            "masking_strategy='temporal' needs embeddings with a time axis, which the pooled TCN "
-            "encoder does not produce: use spatial or random"
+            f"masking_strategy={cfg.masking_strategy} needs embeddings with a time axis, which the "
+            "pooled encoder does not produce: set latent_patches (e.g. latent_patches=2, two time "
+            "patches per window)"
         )
     _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
     _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
@@ -263,6 +267,7 @@ def validate(cfg: Config) -> None:
         "batch_size",
         "code_size",
         "aggregator_out",
+        "latent_patches",
         "supervised_epochs",
         "supervised_patience",
     )

@@ -167,3 +167,13 @@ def test_crossl_trains_each_set_aggregator(aggregator):
     out = module.step(windows())
     out.loss.backward()
     assert grad_norm(module.backbone.aggregator) > 0
+
+
+@pytest.mark.parametrize("strategy", ["temporal", "spatiotemporal", "paired"])
+def test_crossl_over_latent_patches_trains_and_keeps_pooled_encoder_features(strategy):
+    module = build("crossl", "latent_patches=4", f"masking_strategy={strategy}")
+    batch = windows()
+    out = module.step(batch)
+    out.loss.backward()
+    assert grad_norm(module.backbone.aggregator) > 0 and out.features.shape == (24, 32)
+    torch.testing.assert_close(out.features, module.backbone.embed(batch).flatten(1))

@@ -158,3 +158,36 @@ def test_effective_ratio(strategy, ratio, m, expected):
 def test_paired_is_not_a_single_view_mask():
     with pytest.raises(CrosslError, match="view_keep_masks"):
         latent_keep_mask(torch.ones(2, 2, dtype=torch.bool), 4, "paired", 0.5, gen())
+
+
+def test_temporal_hides_whole_time_patches_in_every_modality_at_the_ratio():
+    present = torch.ones(20000, 2, dtype=torch.bool)
+    patches, d = 4, 3
+    for keep in view_keep_masks(present, patches * d, "temporal", 0.5, gen(), patches=patches):
+        grid = keep.reshape(20000, 2, patches, d)
+        assert ((grid.sum(-1) == 0) | (grid.sum(-1) == d)).all()  # whole patches
+        assert torch.equal(grid[:, 0], grid[:, 1])  # the same time patches in every modality
+        assert (grid[:, 0, :, 0].sum(1) == 2).all()  # exactly 2 of 4 patches hidden
+
+
+def test_spatiotemporal_hides_tokens_of_present_modalities_only_never_all():
+    g = gen(2)
+    present = torch.rand(20000, 3, generator=g) < 0.6
+    present[~present.any(1), 1] = True
+    a, b = view_keep_masks(present, 2 * 5, "spatiotemporal", 0.75, g, patches=2)
+    for keep in (a, b):
+        tokens = keep.reshape(20000, 3, 2, 5)[..., 0]
+        assert not tokens[~present].any()
+        assert (tokens.flatten(1).sum(1) >= 1).all()
+        n = present.sum(1) * 2
+        hidden = n - tokens.flatten(1).sum(1)
+        # ratio 0.75 of the 2n present tokens, capped at 2n - 1
+        expected = torch.minimum(0.75 * n.float(), (n - 1).float())
+        assert (hidden.float() - expected).abs().max() < 1.0
+    assert not torch.equal(a, b)
+
+
+def test_patch_strategies_need_patches():
+    present = torch.ones(4, 2, dtype=torch.bool)
+    with pytest.raises(CrosslError, match="time axis"):
+        view_keep_masks(present, 8, "temporal", 0.5, gen())

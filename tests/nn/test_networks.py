@@ -122,3 +122,29 @@ def test_backbone_with_each_aggregator_gives_finite_features_for_every_sensor_su
     for subset in (["acc", "gyro"], ["acc"], ["gyro"]):
         feats = net.features(ws.with_present(subset), "aggregator")
         assert feats.shape == (4, 32) and torch.isfinite(feats).all()
+
+
+def test_latent_patches_average_to_the_pooled_embedding():
+    torch.manual_seed(0)
+    net = MultimodalBackbone({"acc": (3, 64), "gyro": (3, 64)}, latent_patches=4).eval()
+    ws = WindowSet(
+        {"acc": torch.randn(5, 3, 64), "gyro": torch.randn(5, 3, 64)},
+        torch.zeros(5).long(),
+        torch.zeros(5).long(),
+    ).with_present(["acc"])
+    patches = net.embed_patches(ws)
+    assert patches.shape == (5, 2, 4 * 96)
+    pooled = torch.stack([net.encoders[m](ws.modalities[m]) for m in ("acc", "gyro")], dim=1)
+    pooled[:, 1] = 0  # gyro absent
+    torch.testing.assert_close(net.pooled(patches), pooled)
+    torch.testing.assert_close(net.features(ws, "encoders"), pooled.flatten(1))
+    # the first patch is the first quarter of the sequence, pooled
+    first = net.encoders["acc"].sequence(ws.modalities["acc"])[:, :, :16].mean(-1)
+    torch.testing.assert_close(patches[:, 0, :96], first)
+    assert net.aggregator.net[0].in_features == 2 * 4 * 96 + 2 * 4  # 8 tokens with flags
+    assert net.features(ws, "aggregator").shape == (5, 32)
+
+
+def test_latent_patches_must_divide_every_window():
+    with pytest.raises(CrosslError, match=r"latent_patches=3 does not divide the window of acc"):
+        MultimodalBackbone({"acc": (3, 64)}, latent_patches=3)

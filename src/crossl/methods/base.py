@@ -37,6 +37,7 @@ def build_backbone(
         aggregator_out=cfg.aggregator_out,
         aggregator_flags=cfg.aggregator_flags,
         aggregator=cfg.aggregator,
+        latent_patches=cfg.latent_patches,
     )
 
 

@@ -38,18 +38,19 @@ class CroSSL(MethodModule):
         cfg = self.cfg
         self.backbone.encoders.train(cfg.encoder_dropout_in_pretraining)
         if self.augmenter:
-            embs = [self.backbone.embed(self.augment(batch)) for _ in range(2)]
+            embs = [self.backbone.embed_patches(self.augment(batch)) for _ in range(2)]
         else:
-            embs = [self.backbone.embed(batch)] * 2
+            embs = [self.backbone.embed_patches(batch)] * 2
         keeps = view_keep_masks(
             batch.present,
-            self.backbone.code_size,
+            embs[0].shape[-1],
             cfg.masking_strategy,
             cfg.masking_ratio,
             self.generator,
+            patches=self.backbone.latent_patches,
         )
         views = [
-            self.expander(self.backbone.aggregator(emb, keep, batch.present))
+            self.expander(self.backbone.aggregate(emb, keep, batch.present))
             for emb, keep in zip(embs, keeps, strict=True)
         ]
         terms = vicreg_terms(views[0], views[1], gather_distributed=self.gather_distributed)

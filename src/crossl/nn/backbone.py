@@ -22,6 +22,11 @@ class MultimodalBackbone(nn.Module):
     ...                torch.zeros(2).long(), torch.zeros(2).long())
     >>> net.features(ws, "aggregator").shape, net.features(ws, "encoders").shape
     (torch.Size([2, 32]), torch.Size([2, 192]))
+
+    With ``latent_patches=P > 1`` each encoder's output is average-pooled over P equal time patches
+    instead of the whole window: :meth:`embed_patches` gives ``[B, M, P·D]`` (a modality's patches
+    one after the other), the aggregator sees M·P tokens, and the encoder features are the mean of
+    the patches, i.e. exactly the pooled embedding of :meth:`embed`.
     """
 
     def __init__(
@@ -34,9 +39,17 @@ class MultimodalBackbone(nn.Module):
         aggregator_out: int = 32,
         aggregator_flags: bool = True,
         aggregator: str = "mlp",
+        latent_patches: int = 1,
     ):
         super().__init__()
         self.modality_names = list(modality_shapes)
+        for name, (_channels, length) in modality_shapes.items():
+            if latent_patches < 1 or length % latent_patches:
+                raise CrosslError(
+                    f"latent_patches={latent_patches} does not divide the window of {name} "
+                    f"({length} samples): choose a divisor of every modality's window length"
+                )
+        self.latent_patches = latent_patches
         self.encoders = nn.ModuleDict(
             {
                 name: TCNEncoder(channels, code_size, kernel_sizes, dropout)
@@ -45,7 +58,7 @@ class MultimodalBackbone(nn.Module):
         )
         self.aggregator = build_aggregator(
             aggregator,
-            len(modality_shapes),
+            len(modality_shapes) * latent_patches,
             code_size,
             aggregator_hidden,
             aggregator_out,
@@ -53,29 +66,72 @@ class MultimodalBackbone(nn.Module):
         )
         self.code_size = code_size
 
-    def embed(self, batch: WindowSet) -> Tensor:
-        """Stacked modality embeddings ``[B, M, D]``; missing modalities are zero."""
+    def _check_modalities(self, batch: WindowSet) -> None:
         if batch.modality_names != self.modality_names:
             raise CrosslError(
                 f"the model was built for modalities {self.modality_names}, "
                 f"the data has {batch.modality_names}"
             )
+
+    def embed(self, batch: WindowSet) -> Tensor:
+        """Stacked modality embeddings ``[B, M, D]``, pooled over the window; missing are zero."""
+        if self.latent_patches > 1:
+            return self.pooled(self.embed_patches(batch))
+        self._check_modalities(batch)
         emb = torch.stack(
             [self.encoders[name](batch.modalities[name]) for name in self.modality_names], dim=1
         )
         return emb * batch.present[:, :, None].to(emb.dtype)
 
+    def embed_patches(self, batch: WindowSet) -> Tensor:
+        """Modality embeddings pooled per latent patch, ``[B, M, P·D]``; missing modalities are
+        zero. With one patch, :meth:`embed`."""
+        p = self.latent_patches
+        if p == 1:
+            return self.embed(batch)
+        self._check_modalities(batch)
+        parts = []
+        for name in self.modality_names:
+            h = self.encoders[name].sequence(batch.modalities[name])  # [B, D, T]
+            b, d, t = h.shape
+            parts.append(h.reshape(b, d, p, t // p).mean(-1).transpose(1, 2).reshape(b, p * d))
+        emb = torch.stack(parts, dim=1)
+        return emb * batch.present[:, :, None].to(emb.dtype)
+
+    def pooled(self, emb: Tensor) -> Tensor:
+        """``[B, M, D]``: the mean over latent patches of ``[B, M, P·D]`` embeddings (as is when
+        they are pooled already)."""
+        b, m, width = emb.shape
+        if width == self.code_size:
+            return emb
+        return emb.reshape(b, m, width // self.code_size, self.code_size).mean(2)
+
+    def aggregate(self, emb: Tensor, keep: Tensor, present: Tensor) -> Tensor:
+        """The aggregator over ``emb [B, M, P·D]`` with ``keep`` of the same shape (1 = visible)
+        and ``present [B, M]``; each (modality, patch) is one token."""
+        b, m, width = emb.shape
+        p = width // self.code_size
+        if p != self.latent_patches:
+            raise CrosslError(
+                f"the aggregator takes {self.latent_patches} latent patches per modality, got "
+                f"embeddings of width {width}: compute them with embed_patches"
+            )
+        tokens = (b, m * p, self.code_size)
+        present_tokens = present.repeat_interleave(p, dim=1)
+        return self.aggregator(emb.reshape(tokens), keep.reshape(tokens), present_tokens)
+
     def features(self, batch: WindowSet, kind: str = "aggregator") -> Tensor:
         """Representation for downstream use: the aggregator output or the concatenated encoders."""
-        return self.features_from_embeddings(self.embed(batch), batch.present, kind)
+        return self.features_from_embeddings(self.embed_patches(batch), batch.present, kind)
 
     def features_from_embeddings(self, emb: Tensor, present: Tensor, kind: str) -> Tensor:
-        """:meth:`features` from embeddings ``[B, M, D]`` already computed by :meth:`embed`."""
+        """:meth:`features` from embeddings computed by :meth:`embed_patches` (or, for the
+        encoder features, :meth:`embed`)."""
         if kind == "encoders":
-            return emb.flatten(1)
+            return self.pooled(emb).flatten(1)
         if kind == "aggregator":
-            keep = present[:, :, None].expand(-1, -1, self.code_size).to(emb.dtype)
-            return self.aggregator(emb, keep, present)
+            keep = present[:, :, None].expand(-1, -1, emb.shape[-1]).to(emb.dtype)
+            return self.aggregate(emb, keep, present)
         raise CrosslError(f"unknown features {kind!r}: use aggregator or encoders")
 
     def feature_dim(self, kind: str) -> int:

@@ -13,6 +13,9 @@ A *strategy* says how the two views of a CroSSL step are drawn:
   other hides), half of the samples each, which view is which drawn at random. A sample with a
   single present modality gets two independent element-wise masks at ``ratio``, so the views
   still differ on one-modality data.
+- ``temporal`` / ``spatiotemporal``: with latent patches (embeddings ``[B, M, P, D]``, see
+  :class:`crossl.nn.backbone.MultimodalBackbone`), each view independently hides ``ratio`` of the
+  P time patches of every modality, or of the present (modality, patch) tokens; never all.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from crossl.errors import CrosslError
 
 EXACT_STRATEGIES = ("spatial", "random")
 BERNOULLI_STRATEGIES = ("bernoulli", "bernoulli-random")
-MASKING_STRATEGIES = (*EXACT_STRATEGIES, *BERNOULLI_STRATEGIES, "paired")
+PATCH_STRATEGIES = ("temporal", "spatiotemporal")
+MASKING_STRATEGIES = (*EXACT_STRATEGIES, *BERNOULLI_STRATEGIES, "paired", *PATCH_STRATEGIES)
 # strategies that hide whole modalities: with one modality there is nothing they can hide
 MODALITY_STRATEGIES = ("spatial", "bernoulli")
 COMPLEMENTARY_SHARE = 0.5
@@ -122,8 +126,11 @@ def latent_keep_mask(
     True
     """
     _check_strategy(strategy)
-    if strategy == "paired":
-        raise CrosslError("masking strategy 'paired' draws both views at once: use view_keep_masks")
+    if strategy == "paired" or strategy in PATCH_STRATEGIES:
+        raise CrosslError(
+            f"masking strategy {strategy!r} is not a single-view mask over pooled embeddings: "
+            "use view_keep_masks"
+        )
     b, m = present.shape
     units, per_modality = _units(present, dim, strategy)
     draw = bernoulli_hidden if strategy in BERNOULLI_STRATEGIES else hide_units
@@ -153,14 +160,48 @@ def _paired_hidden(
     return torch.where(swap, view_b, view_a), torch.where(swap, view_a, view_b)
 
 
+def patch_keep_mask(
+    present: Tensor,
+    patches: int,
+    dim: int,
+    strategy: str,
+    ratio: float,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Float mask ``[B, M, patches · dim]`` of one view for ``temporal`` (whole time patches, in
+    every modality at once) or ``spatiotemporal`` masking (single (modality, patch) tokens); the
+    entries of missing modalities are 0, and a sample always keeps one token of a present modality.
+
+    >>> present = torch.ones(500, 2, dtype=torch.bool)
+    >>> keep = patch_keep_mask(present, 4, 3, "temporal", 0.5, torch.Generator().manual_seed(0))
+    >>> keep.shape, round(1 - keep.mean().item(), 2)
+    (torch.Size([500, 2, 12]), 0.5)
+    """
+    b, m = present.shape
+    if strategy == "temporal":
+        times = present.any(dim=1, keepdim=True).expand(b, patches)
+        hidden = hide_units(times, ratio, generator)[:, None, :].expand(b, m, patches)
+    elif strategy == "spatiotemporal":
+        tokens = present[:, :, None].expand(b, m, patches).reshape(b, m * patches)
+        hidden = hide_units(tokens, ratio, generator).reshape(b, m, patches)
+    else:
+        raise CrosslError(f"{strategy!r} is not a masking strategy over time patches")
+    keep = present[:, :, None] & ~hidden
+    return keep[:, :, :, None].expand(b, m, patches, dim).reshape(b, m, patches * dim).float()
+
+
 def view_keep_masks(
     present: Tensor,
     dim: int,
     strategy: str,
     ratio: float,
     generator: torch.Generator | None = None,
+    patches: int = 1,
 ) -> tuple[Tensor, Tensor]:
     """The keep masks ``[B, M, dim]`` (float, 1 = visible) of a CroSSL step's two views.
+
+    With latent patches, ``dim`` is ``patches · D`` (a modality's patches one after the other):
+    ``temporal`` and ``spatiotemporal`` mask patches, every other strategy sees the entries.
 
     >>> present = torch.ones(4, 2, dtype=torch.bool)
     >>> a, b = view_keep_masks(present, 3, "paired", 0.5, torch.Generator().manual_seed(0))
@@ -168,8 +209,17 @@ def view_keep_masks(
     True
     """
     _check_strategy(strategy)
+    if strategy in PATCH_STRATEGIES:
+        if patches < 2:
+            raise CrosslError(
+                f"masking_strategy={strategy} needs embeddings with a time axis: set "
+                "latent_patches (2 or more time patches per window)"
+            )
+        _check_ratio(ratio)
+        d = dim // patches
+        return tuple(patch_keep_mask(present, patches, d, strategy, ratio, generator) for _ in "ab")
     if strategy != "paired":
-        return tuple(latent_keep_mask(present, dim, strategy, ratio, generator) for _ in range(2))
+        return tuple(latent_keep_mask(present, dim, strategy, ratio, generator) for _ in "ab")
     _check_ratio(ratio)
     hidden_a, hidden_b = _paired_hidden(present, dim, ratio, generator)
     keep = present[:, :, None]
