@@ -167,6 +167,22 @@ def test_masking_points_that_are_the_same_experiment_are_refused_when_planned(tm
     assert variants == {"spatial@0.25", "spatial@0.5", "paired@0.5"}
 
 
+def test_masking_study_tests_every_sensor_subset_with_the_three_probe_trainings(tmp_path):
+    study = {"strategies": ["paired"], "ratios": [0.5], "label_fractions": [0.01, 1.0]}
+    jobs = plan_jobs(tiny_config(tmp_path, masking=study), ["acc", "gyro"])
+    evals = [j for j in jobs if j.model.study == "masking" and j.kind == "eval"]
+    at_full = [j for j in evals if j.label_fraction == 1.0]
+    trainings = sorted((j.probe_training, j.test_subsets) for j in at_full)
+    everything = (("acc", "gyro"), ("acc",), ("gyro",))
+    assert trainings == [
+        ("all-sensors", everything),
+        ("modality-dropout", everything),
+        ("refit", (("acc",),)),
+        ("refit", (("gyro",),)),
+    ]
+    assert all(j.test_subsets == (("acc", "gyro"),) for j in evals if j.label_fraction < 1.0)
+
+
 def test_unknown_masking_strategy_in_a_study_is_refused(tmp_path):
     with pytest.raises(CrosslError, match=r"masking\.strategies: unknown 'exact'"):
         tiny_config(tmp_path, masking={"strategies": ["exact"]})

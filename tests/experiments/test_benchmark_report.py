@@ -257,3 +257,19 @@ def test_tsne_points_are_seeded_and_subsampled():
     assert tsne_points(x, y, seed=4, max_points=50) != a
     with pytest.raises(ValueError, match="one label per row"):
         tsne_points(x, y[:-1], seed=0)
+
+
+def test_masking_study_with_a_sensor_absent_gets_its_own_figure(tmp_path):
+    absent = [
+        r
+        for v, a in (("spatial@0.25", 0.6), ("spatial@0.5", 0.7), ("paired@0.5", 0.8))
+        for probe in ("all-sensors", "refit")
+        for r in pair("crossl", 1.0, a, a + 0.02, study="masking", variant=v, modalities=["acc"])
+        if r.update(probe_training=probe) is None
+    ]
+    write_benchmark_report(MASKING + absent, tmp_path, "crossl benchmark --out DIR", "t")
+    md = (tmp_path / "report.md").read_text()
+    assert "(masking_missing.png)" in md
+    assert (tmp_path / "masking_missing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the all-sensor masking table is unchanged by the absent-sensor records
+    assert "| spatial | 0.25 | 0.890 ± 0.010 (2) | 0.890 ± 0.010 (2) |" in md

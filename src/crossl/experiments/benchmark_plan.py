@@ -244,7 +244,7 @@ def _model_eval_jobs(
         protocols = [p for p in bcfg.protocols if p != "finetune" or model.pretrained]
         fractions = bcfg.label_fractions
     jobs = []
-    main = model.study == "main"
+    main = model.study in ("main", "masking")  # the masking study also loses sensors
     for protocol in protocols:
         for fraction, seed in fraction_seeds(
             fractions, bcfg.eval_seeds, protocol in DETERMINISTIC_PROTOCOLS

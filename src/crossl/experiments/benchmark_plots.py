@@ -10,11 +10,12 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from crossl.experiments.benchmark_config import PROTOCOLS
+from crossl.experiments.benchmark_config import PROBE_TRAININGS, PROTOCOLS
 from crossl.experiments.benchmark_select import (
     FINETUNE,
     SUPERVISED,
     first_seed,
+    is_complete,
     labeller,
     masking_setting,
     method_rank,
@@ -155,6 +156,41 @@ def plot_masking(summary: list[Entry], path: Path) -> Path | None:
         ax.grid(alpha=0.3)
         ax.legend(title="strategy", fontsize=7, title_fontsize=7)
     axes[0].set_ylabel("macro-F1")
+    return _save(fig, path)
+
+
+def plot_masking_missing(summary: list[Entry], path: Path) -> Path | None:
+    """Masking study, a sensor absent at test time: linear-probe macro-F1 against masking ratio,
+    one line per strategy, one panel per (probe training, subset present); ``None`` when the study
+    tested no subset."""
+    entries = [
+        {**e, "strategy": s, "ratio": r}
+        for e in select(summary, study="masking", protocol="linear")
+        if not is_complete(e)
+        for s, r in [masking_setting(e["variant"])]
+        if not math.isnan(r)
+    ]
+    if not entries:
+        return None
+    panels = [
+        (t, subset)
+        for t in ordered((e["probe_training"] for e in entries), PROBE_TRAININGS)
+        for subset in ordered(subset_name(e) for e in select(entries, probe_training=t))
+    ]
+    fig = Figure(figsize=(0.5 + 3.4 * len(panels), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, (training, subset) in zip(axes, panels, strict=True):
+        lines: dict[str, list[Entry]] = {}
+        for e in select(entries, probe_training=training):
+            if subset_name(e) == subset:
+                lines.setdefault(e["strategy"], []).append(e)
+        for name in sorted(lines):
+            _line_with_band(ax, lines[name], "ratio", label=name)
+        ax.set_title(f"only {subset}, probe: {training}", fontsize=10)
+        ax.set_xlabel("masking ratio")
+        ax.grid(alpha=0.3)
+        ax.legend(title="strategy", fontsize=7, title_fontsize=7)
+    axes[0].set_ylabel("linear-probe macro-F1")
     return _save(fig, path)
 
 

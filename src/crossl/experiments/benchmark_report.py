@@ -17,6 +17,7 @@ from crossl.experiments.benchmark_plots import (
     plot_embeddings,
     plot_label_efficiency,
     plot_masking,
+    plot_masking_missing,
     plot_missing_modalities,
     plot_pretraining,
 )
@@ -299,6 +300,15 @@ def masking_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
     path = plot_masking(summary, out_dir / "masking.png")
     if path is not None:
         blocks.append(Figure(path, "macro-F1 against masking ratio"))
+    path = plot_masking_missing(summary, out_dir / "masking_missing.png")
+    if path is not None:
+        blocks.append(
+            Paragraph(
+                "The same pretrainings with a sensor absent at test time, the probe fitted on all "
+                "sensors (deployed as is), under modality drop-out, or refitted without it."
+            )
+        )
+        blocks.append(Figure(path, "macro-F1 with a sensor absent against masking ratio"))
     return blocks
 
 
