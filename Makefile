@@ -20,6 +20,7 @@ benchmark-quick: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy src/crossl
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)

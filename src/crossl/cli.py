@@ -7,10 +7,14 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from crossl.config import load_config, preset_for, preset_names
 from crossl.errors import CrosslError
 from crossl.experiments.benchmark_config import benchmark_names
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 OVERRIDES_HELP = (
     "key=value overrides of the config, e.g. epochs=5 batch_size=64 masking_ratio=0.25 "
@@ -78,7 +82,7 @@ class _GridBar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: tqdm | None = None
 
     def start(self, total: int, done: int) -> None:
         from tqdm import tqdm
@@ -89,12 +93,15 @@ class _GridBar:
         )
 
     def job(self, label: str) -> None:
+        assert self.bar is not None, "start() comes first"
         self.bar.set_postfix_str(label, refresh=True)
 
     def status(self, text: str) -> None:
+        assert self.bar is not None, "start() comes first"
         self.bar.set_postfix_str(text, refresh=True)
 
     def job_done(self) -> None:
+        assert self.bar is not None, "start() comes first"
         self.bar.update(1)
 
     def close(self) -> None:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Protocol
 
 import torch
 
 from crossl.data.container import WindowSet
+
+
+class TrainBatches(Protocol):
+    """What pretraining iterates over each epoch: a sized iterable of ``batch_size`` batches
+    (:class:`EpochBatches` in memory, :class:`~crossl.data.cache_batches.CacheBatches` from disk)."""
+
+    batch_size: int
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[WindowSet]: ...
 
 
 class EpochBatches:

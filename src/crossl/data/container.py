@@ -11,14 +11,15 @@ from torch import Tensor
 from crossl.errors import CrosslError
 
 
-@dataclass
+@dataclass(init=False)
 class WindowSet:
     """Windows of several modalities, aligned by index.
 
     ``modalities`` maps a modality name to a float tensor ``[N, C_m, T_m]`` (channels first; each
     modality may have its own channel count and length). ``labels [N]`` is int64 with -1 for
     unlabelled, ``subjects [N]`` int64, ``present [N, M]`` bool in the order of ``modalities``:
-    False means the sensor gave nothing for that window (its data are zeros).
+    False means the sensor gave nothing for that window (its data are zeros). Without ``present``
+    every modality of every window is present.
 
     >>> ws = WindowSet({"acc": torch.zeros(4, 3, 8)}, labels=torch.tensor([0, 1, -1, 1]),
     ...                subjects=torch.tensor([1, 1, 2, 2]))
@@ -29,10 +30,27 @@ class WindowSet:
     modalities: dict[str, Tensor]
     labels: Tensor
     subjects: Tensor
-    present: Tensor | None = None
+    present: Tensor
     class_names: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        modalities: dict[str, Tensor],
+        labels: Tensor,
+        subjects: Tensor,
+        present: Tensor | None = None,
+        class_names: list[str] | None = None,
+    ) -> None:
+        # Written out (``init=False``) so that ``present`` may be omitted, meaning every modality
+        # is present, while the attribute is always a tensor.
+        self.modalities = modalities
+        self.labels = labels
+        self.subjects = subjects
+        self.class_names = [] if class_names is None else class_names
+        self.present = self._checked_present(present)
+
+    def _checked_present(self, present: Tensor | None) -> Tensor:
+        """Check the other fields, then return ``present`` (all True when ``None``) once checked."""
         if not self.modalities:
             raise CrosslError("a WindowSet needs at least one modality")
         n = len(self.labels)
@@ -49,13 +67,14 @@ class WindowSet:
                 raise CrosslError(f"modality {name!r} must be a float tensor, got {x.dtype}")
         if self.subjects.shape != (n,):
             raise CrosslError(f"subjects has shape {tuple(self.subjects.shape)}, expected ({n},)")
-        if self.present is None:
-            self.present = torch.ones(n, len(self.modalities), dtype=torch.bool)
-        if self.present.shape != (n, len(self.modalities)) or self.present.dtype != torch.bool:
+        if present is None:
+            present = torch.ones(n, len(self.modalities), dtype=torch.bool)
+        if present.shape != (n, len(self.modalities)) or present.dtype != torch.bool:
             raise CrosslError(
                 f"present must be a bool tensor of shape ({n}, {len(self.modalities)}), "
-                f"got {self.present.dtype} {tuple(self.present.shape)}"
+                f"got {present.dtype} {tuple(present.shape)}"
             )
+        return present
 
     def __len__(self) -> int:
         return len(self.labels)

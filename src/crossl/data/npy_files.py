@@ -110,7 +110,7 @@ class NpyRows:
             return out
         starts = np.concatenate(([0], np.flatnonzero(np.diff(index) != 1) + 1))
         ends = np.append(starts[1:], len(index))
-        target = memoryview(out.reshape(-1).view(np.uint8))
+        target = out.reshape(-1).view(np.uint8).data
         fd = os.open(self.path, os.O_RDONLY)
         try:
             for a, b in zip(starts.tolist(), ends.tolist(), strict=True):

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import torch
 
-from crossl.data.batches import EpochBatches
+from crossl.data.batches import EpochBatches, TrainBatches
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
 from crossl.data.recording import Recording
 from crossl.data.resampling import resample_recording
 from crossl.data.sources.hapt_pickle import embedded_hapt_recordings
 from crossl.data.sources.uci_hapt import read_uci_hapt
-from crossl.data.splits import Splits, choose_validation_subjects, split_by_subjects
+from crossl.data.splits import (
+    Splits,
+    SplitWindows,
+    choose_validation_subjects,
+    split_by_subjects,
+)
 from crossl.data.windowing import window_recordings
 from crossl.errors import CrosslError
 
@@ -66,17 +72,17 @@ class PreparedData:
     streams the training windows from that cache when they exceed the memory budget.
     """
 
-    splits: Splits
+    splits: SplitWindows
     stats: ChannelStats
     class_names: list[str]
     modality_shapes: dict[str, tuple[int, int]]
     devices: dict[str, list[str]] = field(default_factory=dict)
     protocol: Protocol | None = None
-    stream: Callable[[int, int, torch.device], Iterable[WindowSet]] | None = None
+    stream: Callable[[int, int, torch.device], TrainBatches] | None = None
 
     def train_batches(
         self, batch_size: int, seed: int, device: torch.device, labelled: bool = False
-    ) -> Iterable[WindowSet]:
+    ) -> TrainBatches:
         """Shuffled, full training batches each epoch: slices of the windows in memory (moved to
         ``device`` once), or streamed from the cache when it is larger than the memory budget.
         ``labelled`` keeps only labelled windows (in memory)."""
@@ -91,7 +97,19 @@ def _read_hapt(data_dir: str | None) -> Sequence[Recording]:
     return read_uci_hapt(data_dir) if data_dir else embedded_hapt_recordings()
 
 
-_HAPT_COMMON = dict(
+class _ProtocolCommon(TypedDict):
+    """The :class:`Protocol` fields the HAPT protocols share."""
+
+    window: int
+    stride: int
+    sampling_rate_hz: float
+    test_subjects: tuple[int, ...]
+    n_val_subjects: int
+    val_seed: int
+    read: Callable[[str | None], Sequence[Recording]]
+
+
+_HAPT_COMMON = _ProtocolCommon(
     window=128,
     stride=64,
     sampling_rate_hz=50.0,

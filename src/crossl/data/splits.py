@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -19,6 +20,20 @@ class Splits:
     train: WindowSet
     val: WindowSet
     test: WindowSet
+
+
+class SplitWindows(Protocol):
+    """Read-only train / validation / test windows: :class:`Splits`, or splits read on first use
+    (:class:`~crossl.data.cached_data.CachedSplits`)."""
+
+    @property
+    def train(self) -> WindowSet: ...
+
+    @property
+    def val(self) -> WindowSet: ...
+
+    @property
+    def test(self) -> WindowSet: ...
 
 
 def choose_validation_subjects(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import torch
@@ -58,6 +58,14 @@ def fraction_seeds(
         for fraction in fractions
         for seed in (seeds[:1] if once_at_full and fraction >= 1.0 else seeds)
     ]
+
+
+class _RowCommon(TypedDict):
+    """The keyword arguments of :func:`_row` shared by the missing-modality rows."""
+
+    n_train: int
+    n_test: int
+    features: str
 
 
 def _row(
@@ -190,7 +198,7 @@ def _missing_modality_rows(
     probe, c, full_metrics = full
     seed = cfg.eval_seeds[0]
     names = test.modality_names
-    common = dict(n_train=len(train), n_test=len(test), features=features)
+    common = _RowCommon(n_train=len(train), n_test=len(test), features=features)
     dropped = train.with_random_absence(cfg.probe_dropout, torch.Generator().manual_seed(seed))
     dropout_probe = refit_linear_probe(extract_features(backbone, dropped, features), y_train, c)
     x_full = extract_features(backbone, test, features)

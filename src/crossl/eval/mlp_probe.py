@@ -27,19 +27,20 @@ class MLPProbe(nn.Module):
     """Standardisation (fitted on the training features) → Linear → ReLU → Linear, initialised
     from ``generator``."""
 
+    mean: Tensor
+    scale: Tensor
+
     def __init__(
         self, mean: Tensor, scale: Tensor, hidden: int, num_classes: int, generator: torch.Generator
     ):
         super().__init__()
         self.register_buffer("mean", mean)
         self.register_buffer("scale", scale)
-        self.net = nn.Sequential(
-            nn.utils.skip_init(nn.Linear, len(mean), hidden),
-            nn.ReLU(),
-            nn.utils.skip_init(nn.Linear, hidden, num_classes),
-        )
+        first: nn.Linear = nn.utils.skip_init(nn.Linear, len(mean), hidden)
+        last: nn.Linear = nn.utils.skip_init(nn.Linear, hidden, num_classes)
+        self.net = nn.Sequential(first, nn.ReLU(), last)
         # PyTorch's default nn.Linear initialisation, drawn from ``generator``
-        for layer in (self.net[0], self.net[2]):
+        for layer in (first, last):
             bound = 1 / math.sqrt(layer.in_features)
             layer.weight.data.uniform_(-bound, bound, generator=generator)
             layer.bias.data.uniform_(-bound, bound, generator=generator)

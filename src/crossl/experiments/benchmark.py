@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import lightning as L
 import numpy as np
@@ -41,6 +41,19 @@ from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, tor
 from crossl.io import write_json, write_text
 from crossl.methods.base import build_backbone
 from crossl.nn.backbone import MultimodalBackbone
+
+
+class GridProgressLike(Protocol):
+    """What the runner reports to: :class:`GridProgress` or anything with its four methods (the
+    CLI's progress bar)."""
+
+    def start(self, total: int, done: int) -> None: ...
+
+    def job(self, label: str) -> None: ...
+
+    def status(self, text: str) -> None: ...
+
+    def job_done(self) -> None: ...
 
 
 class GridProgress:
@@ -69,7 +82,7 @@ def versions() -> dict[str, str]:
 
 
 class _EpochStatus(Callback):
-    def __init__(self, progress: GridProgress, label: str):
+    def __init__(self, progress: GridProgressLike, label: str):
         self.progress, self.label = progress, label
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
@@ -102,14 +115,14 @@ class BenchmarkRunner:
         bcfg: BenchmarkConfig,
         out_dir: str | Path,
         command: str = "crossl benchmark",
-        progress: GridProgress | None = None,
+        progress: GridProgressLike | None = None,
         shard: tuple[int, int] = (0, 1),
     ):
         self.bcfg = bcfg
         self.shard = shard
         self.out_dir = Path(out_dir)
         self.command = command
-        self.progress = progress or GridProgress()
+        self.progress: GridProgressLike = progress or GridProgress()
         self.accelerator = resolve_accelerator(bcfg.device)
         self.device = torch_device(self.accelerator)
         self._data: dict[tuple, PreparedData] = {}
@@ -145,7 +158,8 @@ class BenchmarkRunner:
         """The grid's jobs in run order."""
         first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
         seed = self.bcfg.pretrain_seeds[0]
-        for fold in reversed(self.bcfg.folds or [None]):  # an unknown fold fails here, not later
+        folds: Sequence[int | None] = self.bcfg.folds or [None]
+        for fold in reversed(folds):  # an unknown fold fails here, not later
             cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, fold_overrides(fold))
             data = self.data_for(cfg)
         jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices)

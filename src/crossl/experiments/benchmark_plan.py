@@ -139,7 +139,8 @@ def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
     """Every model of the grid: main study (methods, baselines) and masking study (once per fold
     of ``bcfg.folds``, fold by fold), then transfer."""
     models = []
-    for fold in bcfg.folds or [None]:
+    folds: Sequence[int | None] = bcfg.folds or [None]
+    for fold in folds:
         models += _split_models(bcfg, fold)
     for t in bcfg.transfer:
         for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):

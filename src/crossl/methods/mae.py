@@ -76,18 +76,19 @@ class MaskedReconstruction(MethodModule):
     def step(self, batch: WindowSet) -> StepOutput:
         cfg = self.cfg
         batch = self.augment(batch)
+        low, high = cfg.mae_mask_ratio
         squared_errors, hidden_values = [], []
         for i, (name, x) in enumerate(batch.modalities.items()):
             hide = time_patch_mask(
                 len(batch),
                 x.shape[-1],
                 cfg.mae_patch_size,
-                tuple(cfg.mae_mask_ratio),
+                (low, high),
                 self.generator,
             )
             hide = hide & batch.present[:, i, None]
             visible = x * (~hide)[:, None, :].to(x.dtype)
-            rebuilt = self.decoders[name](self.backbone.encoders[name].sequence(visible))
+            rebuilt = self.decoders[name](self.backbone.encoder(name).sequence(visible))
             weight = hide[:, None, :].to(x.dtype)
             squared_errors.append(((rebuilt - x).pow(2) * weight).sum())
             hidden_values.append(weight.sum() * x.shape[1])

@@ -10,6 +10,7 @@ as a smaller set, so their input does not change kind with the number of sensors
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import torch
 from torch import Tensor, nn
@@ -161,6 +162,10 @@ class AttentionAggregator(nn.Module):
         return self.head(self.encoder(x, src_key_padding_mask=padding)[:, 0])
 
 
+Aggregator: TypeAlias = MLPAggregator | MeanAggregator | AttentionAggregator
+"""Any of the aggregators :func:`build_aggregator` makes (each has ``out_dim``)."""
+
+
 def build_aggregator(
     name: str,
     num_modalities: int,
@@ -168,7 +173,7 @@ def build_aggregator(
     hidden: Sequence[int] = (64, 32),
     out_dim: int = 32,
     flags: bool = True,
-) -> nn.Module:
+) -> Aggregator:
     """The aggregator called ``name`` (``mlp``, ``mean`` or ``attention``); ``attention`` takes its
     width from ``hidden[0]``, ``flags`` concerns ``mlp`` only.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -66,6 +67,10 @@ class MultimodalBackbone(nn.Module):
         )
         self.code_size = code_size
 
+    def encoder(self, name: str) -> TCNEncoder:
+        """The encoder of modality ``name`` (``encoders[name]``, typed)."""
+        return cast(TCNEncoder, self.encoders[name])
+
     def _check_modalities(self, batch: WindowSet) -> None:
         if batch.modality_names != self.modality_names:
             raise CrosslError(
@@ -92,7 +97,7 @@ class MultimodalBackbone(nn.Module):
         self._check_modalities(batch)
         parts = []
         for name in self.modality_names:
-            h = self.encoders[name].sequence(batch.modalities[name])  # [B, D, T]
+            h = self.encoder(name).sequence(batch.modalities[name])  # [B, D, T]
             b, d, t = h.shape
             parts.append(h.reshape(b, d, p, t // p).mean(-1).transpose(1, 2).reshape(b, p * d))
         emb = torch.stack(parts, dim=1)
@@ -142,4 +147,5 @@ class MultimodalBackbone(nn.Module):
 
     def conv_weight_l2(self) -> Tensor:
         """Sum of squared conv kernels over all encoders."""
-        return torch.stack([e.conv_weight_l2() for e in self.encoders.values()]).sum()
+        encoders = [cast(TCNEncoder, e) for e in self.encoders.values()]
+        return torch.stack([e.conv_weight_l2() for e in encoders]).sum()

@@ -217,9 +217,11 @@ def view_keep_masks(
             )
         _check_ratio(ratio)
         d = dim // patches
-        return tuple(patch_keep_mask(present, patches, d, strategy, ratio, generator) for _ in "ab")
+        a = patch_keep_mask(present, patches, d, strategy, ratio, generator)
+        return a, patch_keep_mask(present, patches, d, strategy, ratio, generator)
     if strategy != "paired":
-        return tuple(latent_keep_mask(present, dim, strategy, ratio, generator) for _ in "ab")
+        a = latent_keep_mask(present, dim, strategy, ratio, generator)
+        return a, latent_keep_mask(present, dim, strategy, ratio, generator)
     _check_ratio(ratio)
     hidden_a, hidden_b = _paired_hidden(present, dim, ratio, generator)
     keep = present[:, :, None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -45,13 +46,15 @@ class TCNEncoder(nn.Module):
     ):
         super().__init__()
         widths = [in_channels, code_size // 4, code_size // 2, code_size]
-        self.blocks = nn.Sequential(
-            *(ConvBlock(widths[i], widths[i + 1], k, dropout) for i, k in enumerate(kernel_sizes))
-        )
+        blocks = [
+            ConvBlock(widths[i], widths[i + 1], k, dropout) for i, k in enumerate(kernel_sizes)
+        ]
+        self.blocks = nn.Sequential(*blocks)
         self.pool = pool
         self.out_dim = code_size
-        for block in self.blocks:
+        for block in blocks:
             nn.init.normal_(block.conv.weight, std=0.05)
+            assert block.conv.bias is not None  # Conv1d's default bias=True
             nn.init.zeros_(block.conv.bias)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -64,4 +67,8 @@ class TCNEncoder(nn.Module):
 
     def conv_weight_l2(self) -> Tensor:
         """Sum of squared conv kernels (the Keras L2 regulariser of the authors' code)."""
-        return torch.stack([b.conv.weight.pow(2).sum() for b in self.blocks]).sum()
+        return torch.stack([b.conv.weight.pow(2).sum() for b in self._conv_blocks()]).sum()
+
+    def _conv_blocks(self) -> list[ConvBlock]:
+        """The blocks of :attr:`blocks`, typed (all are :class:`ConvBlock`)."""
+        return [cast(ConvBlock, b) for b in self.blocks]

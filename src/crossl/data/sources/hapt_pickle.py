@@ -76,7 +76,9 @@ def _copied_dtype(code: Any, align: Any = False, copy: Any = True) -> np.dtype:
 
 ALLOWED = {
     ("copyreg", "_reconstructor"): only_for(
-        (_Frame, _BlockManager), lambda cls, base, state: copyreg._reconstructor(cls, base, state)
+        (_Frame, _BlockManager),
+        # copyreg._reconstructor exists at runtime (pickles name it) but typeshed omits it
+        lambda cls, base, state: copyreg._reconstructor(cls, base, state),  # type: ignore[attr-defined]
     ),
     ("builtins", "object"): object,
     ("builtins", "slice"): slice,

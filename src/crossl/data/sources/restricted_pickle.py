@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import Any, Protocol
 
 from crossl.errors import CrosslError
 
 # Protocol-2 pickles written by Python 3 name some modules by their Python 2 names.
 _PY2_MODULES = {"copy_reg": "copyreg", "__builtin__": "builtins"}
+
+
+class PickleFile(Protocol):
+    """What an unpickler reads from: a binary file, a memory map, a gzip stream."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+    def readline(self) -> bytes: ...
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -19,7 +27,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     :class:`CrosslError` before anything is called, so a hostile file cannot run code.
     """
 
-    def __init__(self, file: IO[bytes], allowed: Mapping[tuple[str, str], Any], what: str):
+    def __init__(self, file: PickleFile, allowed: Mapping[tuple[str, str], Any], what: str):
         super().__init__(file, encoding="latin1")
         self._allowed = allowed
         self._what = what
@@ -34,7 +42,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         return self._allowed[key]
 
 
-def restricted_load(file: IO[bytes], allowed: Mapping[tuple[str, str], Any], what: str) -> Any:
+def restricted_load(file: PickleFile, allowed: Mapping[tuple[str, str], Any], what: str) -> Any:
     """Unpickle ``file`` admitting only the globals in ``allowed``; ``what`` names it in errors."""
     try:
         return RestrictedUnpickler(file, allowed, what).load()

@@ -128,7 +128,7 @@ def _channel_groups(
 def _is_index(d: object, n_dimensions: int) -> bool:
     if isinstance(d, bool) or not isinstance(d, int | np.integer):
         return False
-    return 0 <= d < n_dimensions
+    return bool(0 <= d < n_dimensions)
 
 
 def _pad(cases: list[np.ndarray]) -> np.ndarray:
