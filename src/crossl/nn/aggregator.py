@@ -20,6 +20,15 @@ from crossl.errors import CrosslError
 AGGREGATORS = ("mlp", "mean", "attention")
 
 
+def _output_head(width: int, hidden: Sequence[int], out_dim: int) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    layers += [nn.Linear(width, out_dim), nn.LayerNorm(out_dim, eps=1e-3)]
+    return nn.Sequential(*layers)
+
+
 class MLPAggregator(nn.Module):
     """The paper's aggregator: flatten ``[B, M·D]`` -> Dense 64 ReLU -> Dense 32 ReLU -> Dense 32 -> LayerNorm.
 
@@ -45,12 +54,7 @@ class MLPAggregator(nn.Module):
         super().__init__()
         self.flags = flags
         width = num_modalities * dim + (num_modalities if flags else 0)
-        layers: list[nn.Module] = []
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
-            width = h
-        layers += [nn.Linear(width, out_dim), nn.LayerNorm(out_dim, eps=1e-3)]
-        self.net = nn.Sequential(*layers)
+        self.net = _output_head(width, hidden, out_dim)
         self.out_dim = out_dim
         for m in self.net:
             if isinstance(m, nn.Linear):
@@ -68,15 +72,6 @@ class MLPAggregator(nn.Module):
 def _visible_tokens(keep: Tensor) -> Tensor:
     """``[B, M]``: a modality token is visible when any of its entries is kept."""
     return keep.amax(dim=-1) > 0
-
-
-def _output_head(width: int, hidden: Sequence[int], out_dim: int) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for h in hidden:
-        layers += [nn.Linear(width, h), nn.ReLU()]
-        width = h
-    layers += [nn.Linear(width, out_dim), nn.LayerNorm(out_dim, eps=1e-3)]
-    return nn.Sequential(*layers)
 
 
 class MeanAggregator(nn.Module):
