@@ -50,7 +50,8 @@ def label_efficiency_table(summary: list[dict[str, Any]]) -> str:
 
 
 def missing_modality_table(summary: list[dict[str, Any]]) -> str:
-    """Markdown table: macro-F1 of the 100 %-label models with only some modalities present."""
+    """Markdown table: macro-F1 (mean ± std where there are several runs) of the 100 %-label
+    models with only some modalities present."""
     full = _all_modalities(summary)
     entries = [e for e in summary if e["label_fraction"] >= 1.0]
     subsets = list(dict.fromkeys(tuple(e["modalities"]) for e in entries))
@@ -65,7 +66,11 @@ def missing_modality_table(summary: list[dict[str, Any]]) -> str:
         cells = []
         for s in subsets:
             match = [e for e in entries if model_label(e) == model and tuple(e["modalities"]) == s]
-            cells.append(f"{match[0]['macro_f1_mean']:.3f}" if match else "–")
+            cells.append(
+                _fmt(match[0]["macro_f1_mean"], match[0]["macro_f1_std"], match[0]["n"])
+                if match
+                else "–"
+            )
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -219,8 +224,10 @@ Models: `crossl` is the pretrained encoders + aggregator, frozen, with a logisti
 encoder outputs (`encoders`); `random-init` is the same network untrained with the same probe;
 `supervised` is the same network trained end to end on the labelled windows only.
 Missing modalities: the absent ones get `present=False` (zeroed embeddings, flagged to the
-aggregator). Rows without "probe refit" keep the probe fitted on all sensors (a sensor lost in
-deployment); "probe refit" rows refit the probe on training features computed without the same
-sensors (a sensor known to be missing, as in the CroSSL authors' missing-sensor classifier).
+aggregator; an absent modality's encoder block is filled with the probe's training mean). Plain
+rows keep the probe fitted on all sensors (a sensor lost in deployment); "probe with drop-out" rows
+fit it on training features with sensors dropped at random (a sensor that may go missing); "probe
+refit" rows refit it on training features computed without the same sensors (a sensor known to be
+missing, as in the CroSSL authors' missing-sensor classifier).
 """
     return write_text(out_dir / "report.md", text)
