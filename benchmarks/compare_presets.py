@@ -1,11 +1,15 @@
 """Compare CroSSL settings on the validation users (never the test users).
 
-Each variant is the ``crossl-paper`` preset plus overrides. It is pretrained on the training users,
-then a logistic-regression probe (C = 1) is fitted on 1 % (3 seeds) and 100 % of the labelled
-training windows and scored by macro-F1 on the labelled validation-user windows, on both feature
-kinds. One JSON file per variant is written to --out, so an interrupted comparison resumes.
+Each variant is a preset plus overrides. It is pretrained on the training users, then a
+logistic-regression probe (C = 1) is fitted on 1 % (3 seeds) and 100 % of the labelled training
+windows and scored by macro-F1 on the labelled validation-user windows, on both feature kinds; the
+100 % probe is also scored with one sensor absent, three ways: fitted on all sensors (deployed),
+fitted under random modality drop-out, and refitted without the sensor. One JSON file per variant
+and pretraining seed is written to --out, so an interrupted comparison resumes.
 
     .venv/bin/python benchmarks/compare_presets.py --out docs/results/presets
+    .venv/bin/python benchmarks/compare_presets.py --study views --out docs/results/views \
+        --seeds 0 1 2 --checkpoints runs/views
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from pathlib import Path
 
 import lightning as L
 import numpy as np
+import torch
 
 from crossl.config import FEATURES, load_config
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.eval.features import extract_features
-from crossl.eval.linear_probe import fit_linear_probe
 from crossl.eval.metrics import classification_metrics
+from crossl.eval.probes import fit_frozen_probe, refit_linear_probe
 from crossl.experiments.pretrain import load_data, pretrain
 from crossl.io import cached_json, write_text
 from crossl.methods.base import build_backbone
@@ -57,12 +62,31 @@ VARIANTS = {
     ],
 }
 
+# The views x aggregator study: overrides of the `crossl` preset as it stood before it
+# (spatial masking, ratio 0.5, MLP aggregator with flags).
+VIEW_VARIANTS = {
+    "spatial0.5-mlp": [],
+    "bernoulli0.5-mlp": ["masking_strategy=bernoulli"],
+    "paired0.5-mlp": ["masking_strategy=paired"],
+    "paired0.5-attention": ["masking_strategy=paired", "aggregator=attention"],
+    "paired0.5-mean": ["masking_strategy=paired", "aggregator=mean"],
+}
+STUDIES = {"paper": ("crossl-paper", VARIANTS), "views": ("crossl", VIEW_VARIANTS)}
+DROPOUT = 0.5
+
+
+def _f1(y: np.ndarray, probe, x: np.ndarray) -> float:
+    return classification_metrics(y, probe.predict(x))["macro_f1"]
+
 
 def validation_scores(backbone, data) -> dict[str, dict[str, float]]:
     """Validation macro-F1 of a frozen backbone at 1 % (mean of 3 seeds) and 100 % labels, and of
-    the 100 % probe with only one modality present."""
+    the 100 % probe with only one modality present: fitted on all sensors (``only X``), under
+    modality drop-out (``dropout only X``) and refitted without the others (``refit only X``)."""
     train, val = data.splits.train.labelled(), data.splits.val.labelled()
     y_train, y_val = train.labels.numpy(), val.labels.numpy()
+    classes = len(data.class_names)
+    dropped = train.with_random_absence(DROPOUT, torch.Generator().manual_seed(0))
     scores = {}
     for kind in FEATURES:
         x_train = extract_features(backbone, train, kind)
@@ -72,89 +96,150 @@ def validation_scores(backbone, data) -> dict[str, dict[str, float]]:
             f1 = []
             for seed in seeds:
                 idx = label_fraction_indices(train.labels, fraction, seed).numpy()
-                probe, _ = fit_linear_probe(x_train[idx], y_train[idx], x_val, y_val, [1.0])
-                f1.append(classification_metrics(y_val, probe.predict(x_val))["macro_f1"])
+                probe, _ = fit_frozen_probe(
+                    "linear", x_train[idx], y_train[idx], x_val, y_val, classes, seed, [1.0]
+                )
+                f1.append(_f1(y_val, probe, x_val))
             row[f"{fraction:.0%}"] = float(np.mean(f1))
+        x_dropped = extract_features(backbone, dropped, kind)
+        dropout_probe, _ = fit_frozen_probe(
+            "linear", x_dropped, y_train, x_val, y_val, classes, 0, [1.0]
+        )
         for name in val.modality_names:
             x_only = extract_features(backbone, val.with_present([name]), kind)
-            row[f"only {name}"] = classification_metrics(y_val, probe.predict(x_only))["macro_f1"]
+            x_train_only = extract_features(backbone, train.with_present([name]), kind)
+            refit = refit_linear_probe(x_train_only, y_train, 1.0)
+            row[f"only {name}"] = _f1(y_val, probe, x_only)
+            row[f"dropout only {name}"] = _f1(y_val, dropout_probe, x_only)
+            row[f"refit only {name}"] = _f1(y_val, refit, x_only)
         scores[kind] = row
     return scores
 
 
-def markdown_table(results: list[dict]) -> str:
-    """One row per variant: validation macro-F1 per feature kind and setting, and throughput."""
-    keys = ["1%", "100%", "only acc", "only gyro"]
-    head = ["variant", "overrides of crossl-paper"]
-    head += [f"{kind} {k}" for kind in FEATURES for k in keys] + ["windows/s"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in results:
-        scores = r["validation_macro_f1"]
-        cells = [r["variant"], " ".join(r["overrides"]) or "–"]
-        cells += [
-            f"{scores[kind][k]:.3f}" if k in scores[kind] else "–"
-            for kind in FEATURES
-            for k in keys
-        ]
-        cells.append(f"{r['pretrain']['windows_per_second']:.0f}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def run_variant(name: str, overrides: list[str], epochs: int) -> dict:
-    """Pretrain one variant and score it on the validation users."""
-    cfg = load_config("crossl-paper", [f"epochs={epochs}", *overrides])
+def run_variant(
+    preset: str,
+    name: str,
+    overrides: list[str],
+    epochs: int,
+    seed: int,
+    checkpoints: Path | None,
+) -> dict:
+    """Pretrain one variant with one seed and score it on the validation users; with
+    ``checkpoints``, its checkpoint is kept under ``checkpoints/<name>-s<seed>/``."""
+    cfg = load_config(preset, [f"epochs={epochs}", f"seed={seed}", *overrides])
     data = load_data(cfg)
     with tempfile.TemporaryDirectory() as tmp:
-        outcome = pretrain(cfg, tmp, data, progress=False)
+        folder = checkpoints / f"{name}-s{seed}" if checkpoints else Path(tmp)
+        outcome = pretrain(cfg, folder, data, progress=False)
     return {
         "variant": name,
+        "preset": preset,
         "overrides": overrides,
         "epochs": epochs,
+        "seed": seed,
         "pretrain": outcome.summary,
         "validation_macro_f1": validation_scores(outcome.module.backbone, data),
     }
 
 
-def untrained_scores() -> dict:
+def untrained_scores(preset: str, overrides: list[str], seed: int) -> dict:
     """The same network at its initialisation, scored like the variants."""
-    cfg = load_config("crossl-paper")
+    cfg = load_config(preset, [f"seed={seed}", *overrides])
     L.seed_everything(cfg.seed, verbose=False)
     data = load_data(cfg)
     return {
         "variant": "random-init",
-        "overrides": [],
+        "preset": preset,
+        "overrides": overrides,
         "epochs": 0,
+        "seed": seed,
         "pretrain": {"windows_per_second": 0.0},
         "validation_macro_f1": validation_scores(build_backbone(cfg, data.modality_shapes), data),
     }
 
 
+KEYS = [
+    "1%",
+    "100%",
+    "only acc",
+    "only gyro",
+    "dropout only acc",
+    "dropout only gyro",
+    "refit only acc",
+    "refit only gyro",
+]
+
+
+def _cell(values: list[float]) -> str:
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"  # population std, as crossl reports
+
+
+def markdown_table(results: list[dict], kind: str) -> str:
+    """One row per variant (mean ± std over its pretraining seeds): validation macro-F1 of one
+    feature kind per setting, and throughput."""
+    head = ["variant", "overrides", "seeds", *KEYS, "windows/s"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    groups: dict[str, list[dict]] = {}
+    for r in results:
+        groups.setdefault(r["variant"], []).append(r)
+    for name, runs in groups.items():
+        scores = [r["validation_macro_f1"][kind] for r in runs]
+        cells = [name, " ".join(runs[0]["overrides"]) or "–", str(len(runs))]
+        cells += [_cell([s[k] for s in scores if k in s]) for k in KEYS]
+        cells.append(f"{np.mean([r['pretrain']['windows_per_second'] for r in runs]):.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
+    parser.add_argument("--study", choices=sorted(STUDIES), default="paper")
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
+    parser.add_argument("--checkpoints", type=Path, help="keep each variant's checkpoint here")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    preset, variants = STUDIES[args.study]
     out = Path(args.out)
     results = []
-    for name, overrides in {"random-init": None, **VARIANTS}.items():
-        path = out / f"{name}.json"
-        if not path.exists() and args.only and name not in args.only and overrides is not None:
-            continue
-        results.append(
-            cached_json(
-                path,
-                lambda name=name, overrides=overrides: (
-                    untrained_scores()
-                    if overrides is None
-                    else run_variant(name, overrides, args.epochs)
-                ),
+    everything = {"random-init": None, **variants}
+    order = list(everything)
+
+    def rank(name: str) -> int:  # --only runs its variants in the order given
+        return args.only.index(name) if args.only and name in args.only else -1
+
+    for seed in args.seeds:
+        for name, overrides in sorted(everything.items(), key=lambda kv: rank(kv[0])):
+            stem = name if args.study == "paper" else f"{name}-s{seed}"
+            path = out / f"{stem}.json"
+            wanted = not args.only or name in args.only or overrides is None
+            if not path.exists() and not wanted:
+                continue
+            results.append(
+                cached_json(
+                    path,
+                    lambda name=name, overrides=overrides, seed=seed: (
+                        untrained_scores(preset, [], seed)
+                        if overrides is None
+                        else run_variant(
+                            preset, name, overrides, args.epochs, seed, args.checkpoints
+                        )
+                    ),
+                )
             )
-        )
-    table = markdown_table(results)
-    write_text(out / "summary.md", table + "\n")
-    print(table)
+    results.sort(key=lambda r: order.index(r["variant"]))
+    tables = [f"{kind} features\n\n{markdown_table(results, kind)}" for kind in FEATURES]
+    text = "\n\n".join(tables)
+    write_text(out / "summary.md", text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
