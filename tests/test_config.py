@@ -22,6 +22,9 @@ def test_presets_load_and_differ_where_documented():
     )
     assert (paper.sim_coeff, paper.std_coeff, paper.cov_coeff) == (10, 10, 100)
     assert load_config("supervised").method == "supervised"
+    recommended = load_config("crossl")
+    assert (recommended.masking_strategy, recommended.aggregator) == ("paired", "attention")
+    assert (recommended.batch_size, recommended.lr, recommended.features) == (8, 1e-4, "aggregator")
 
 
 def test_overrides_of_each_documented_key():
@@ -104,8 +107,8 @@ def test_round_trip_through_dict_and_override():
     cfg = load_config("crossl", ["epochs=4"])
     again = config_from_dict(cfg.to_dict())
     assert again == cfg and isinstance(again, Config)
-    assert override_config(cfg, ["features=aggregator"]).features == "aggregator"
-    assert cfg.features == "encoders"
+    assert override_config(cfg, ["features=encoders"]).features == "encoders"
+    assert cfg.features == "aggregator"
     with pytest.raises(CrosslError, match="does not know"):
         config_from_dict({**cfg.to_dict(), "future_key": 1})
 
