@@ -142,13 +142,18 @@ def test_other_settings_never_reuse_a_job_of_the_same_folder(tmp_path):
 def test_masking_variant_equal_to_main_config_shares_its_pretraining(tmp_path):
     bcfg = tiny_config(
         tmp_path,
-        masking={"strategies": ["spatial"], "ratios": [0.5, 0.25], "label_fractions": [1.0]},
+        masking={
+            "strategies": ["paired", "spatial"],
+            "ratios": [0.5, 0.25],
+            "ratios_by_strategy": {"paired": [0.5]},
+            "label_fractions": [1.0],
+        },
     )
     models = {(m.study, m.variant): m for m in plan_models(bcfg)}
     main_crossl = models[("main", "")]
-    # the crossl preset masks spatially with ratio 0.5
-    assert models[("masking", "spatial@0.5")].config_key == main_crossl.config_key
-    assert models[("masking", "spatial@0.25")].config_key != main_crossl.config_key
+    # the crossl preset draws paired views with ratio 0.5
+    assert models[("masking", "paired@0.5")].config_key == main_crossl.config_key
+    assert models[("masking", "spatial@0.5")].config_key != main_crossl.config_key
 
 
 def test_masking_points_that_are_the_same_experiment_are_refused_when_planned(tmp_path):

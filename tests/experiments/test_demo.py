@@ -23,6 +23,6 @@ def test_demo_runs_every_model_and_writes_the_report(tmp_path):
     assert {tuple(r["modalities"]) for r in supervised} == {("acc", "gyro"), ("acc",), ("gyro",)}
     assert all(r["protocol"] == "end-to-end" for r in supervised)
     report = (tmp_path / "report.md").read_text()
-    assert "| supervised |" in report and "| random-init (encoders) |" in report
+    assert "| supervised |" in report and "| random-init (aggregator) |" in report
     assert (tmp_path / "label_efficiency.png").is_file() and (tmp_path / "last.ckpt").is_file()
     assert any("supervised" in m for m in messages)

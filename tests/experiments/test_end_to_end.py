@@ -61,7 +61,7 @@ def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
         main(["evaluate", "--checkpoint", str(pretrained / "last.ckpt"), "--out", str(out), *EVAL])
         == 0
     )
-    assert "| crossl (encoders) |" in capsys.readouterr().out
+    assert "| crossl (aggregator) |" in capsys.readouterr().out
     doc = json.loads((out / "results.json").read_text())
     assert set(doc) == {
         "crossl_version",
