@@ -201,20 +201,16 @@ def _missing_modality_rows(
     common = _RowCommon(n_train=len(train), n_test=len(test), features=features)
     dropped = train.with_random_absence(cfg.probe_dropout, torch.Generator().manual_seed(seed))
     dropout_probe = refit_linear_probe(extract_features(backbone, dropped, features), y_train, c)
+    with_dropout = {"C": c, "probe_dropout": cfg.probe_dropout}
+
+    def deployed(protocol: str, subset: list[str], probe: Any, x: np.ndarray, **extra: Any) -> dict:
+        metrics = classification_metrics(y_test, probe.predict(x))
+        return _row(model, protocol, 1.0, seed, subset, metrics, **extra, **common)
+
     x_full = extract_features(backbone, test, features)
     rows = [
         _row(model, REFIT, 1.0, seed, names, full_metrics, C=c, **common),
-        _row(
-            model,
-            DROPOUT,
-            1.0,
-            seed,
-            names,
-            classification_metrics(y_test, dropout_probe.predict(x_full)),
-            C=c,
-            probe_dropout=cfg.probe_dropout,
-            **common,
-        ),
+        deployed(DROPOUT, names, dropout_probe, x_full, **with_dropout),
     ]
     for subset in map(list, modality_group_subsets(devices)):
         if progress:
@@ -222,42 +218,11 @@ def _missing_modality_rows(
         x_test = extract_features(backbone, test.with_present(subset), features)
         x_train = extract_features(backbone, train.with_present(subset), features)
         refit = refit_linear_probe(x_train, y_train, c)
-        rows.append(
-            _row(
-                model,
-                DROPOUT,
-                1.0,
-                seed,
-                subset,
-                classification_metrics(y_test, dropout_probe.predict(x_test)),
-                C=c,
-                probe_dropout=cfg.probe_dropout,
-                **common,
-            )
-        )
-        rows.append(
-            _row(
-                model,
-                "linear",
-                1.0,
-                seed,
-                subset,
-                classification_metrics(y_test, probe.predict(x_test)),
-                **common,
-            )
-        )
-        rows.append(
-            _row(
-                model,
-                REFIT,
-                1.0,
-                seed,
-                subset,
-                classification_metrics(y_test, refit.predict(x_test)),
-                C=c,
-                **common,
-            )
-        )
+        rows += [
+            deployed(DROPOUT, subset, dropout_probe, x_test, **with_dropout),
+            deployed("linear", subset, probe, x_test),
+            deployed(REFIT, subset, refit, x_test, C=c),
+        ]
     return rows
 
 
