@@ -163,6 +163,7 @@ def probe_rows(
             test,
             y_train,
             y_test,
+            x_test,
             cfg,
             model,
             features,
@@ -179,6 +180,7 @@ def _missing_modality_rows(
     test: WindowSet,
     y_train: np.ndarray,
     y_test: np.ndarray,
+    x_test_full: np.ndarray,
     cfg: Config,
     model: str,
     features: str,
@@ -194,6 +196,7 @@ def _missing_modality_rows(
     ``cfg.probe_dropout``, never all), deployed the same way. ``linear-refit``: a probe with the
     same C refitted on training features computed with the same sensors absent (a sensor known to
     be missing, as in the authors' ``MaskedClassifier``); its all-sensor row is the full probe.
+    ``x_test_full`` are the test features with every sensor present, computed once by the caller.
     """
     probe, c, full_metrics = full
     seed = cfg.eval_seeds[0]
@@ -207,10 +210,9 @@ def _missing_modality_rows(
         metrics = classification_metrics(y_test, probe.predict(x))
         return _row(model, protocol, 1.0, seed, subset, metrics, **extra, **common)
 
-    x_full = extract_features(backbone, test, features)
     rows = [
         _row(model, REFIT, 1.0, seed, names, full_metrics, C=c, **common),
-        deployed(DROPOUT, names, dropout_probe, x_full, **with_dropout),
+        deployed(DROPOUT, names, dropout_probe, x_test_full, **with_dropout),
     ]
     for subset in map(list, modality_group_subsets(devices)):
         if progress:
