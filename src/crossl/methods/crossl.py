@@ -14,10 +14,11 @@ from crossl.nn.masking import MODALITY_STRATEGIES, view_keep_masks
 class CroSSL(MethodModule):
     """Cross-modal SSL through latent masking (Deldari et al., WSDM 2024).
 
-    Each step encodes the batch once, draws the keep masks of two views over the present modalities'
-    embeddings (``cfg.masking_strategy``, see :mod:`crossl.nn.masking`), aggregates both masked grids
-    with the shared aggregator and applies VICReg to the two aggregated views. With input augmentation (``cfg.augment``), each view is encoded from its
-    own freshly augmented copy of the batch before masking. Encoder dropout is off during
+    Each step encodes the batch once, draws the keep masks of two views over the present
+    modalities' embeddings (``cfg.masking_strategy``, see :mod:`crossl.nn.masking`), aggregates
+    both masked grids with the shared aggregator and applies VICReg to the two aggregated views.
+    With input augmentation (``cfg.augment``), each view is encoded from its own freshly augmented
+    copy of the batch before masking. Encoder dropout is off during
     pretraining unless ``encoder_dropout_in_pretraining`` (the authors run the encoders with
     ``training=False``). An optional expander (``cfg.expander``) maps the aggregated views to a
     wider space for the loss only; downstream features never use it.

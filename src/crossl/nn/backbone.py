@@ -71,33 +71,26 @@ class MultimodalBackbone(nn.Module):
         """The encoder of modality ``name`` (``encoders[name]``, typed)."""
         return cast(TCNEncoder, self.encoders[name])
 
-    def _check_modalities(self, batch: WindowSet) -> None:
+    def embed(self, batch: WindowSet) -> Tensor:
+        """Stacked modality embeddings ``[B, M, D]``, pooled over the window; missing are zero."""
+        return self.pooled(self.embed_patches(batch))
+
+    def embed_patches(self, batch: WindowSet) -> Tensor:
+        """Modality embeddings pooled per latent patch, ``[B, M, P·D]``; missing modalities are
+        zero. With one patch, the pooled embeddings ``[B, M, D]``."""
         if batch.modality_names != self.modality_names:
             raise CrosslError(
                 f"the model was built for modalities {self.modality_names}, "
                 f"the data has {batch.modality_names}"
             )
-
-    def embed(self, batch: WindowSet) -> Tensor:
-        """Stacked modality embeddings ``[B, M, D]``, pooled over the window; missing are zero."""
-        if self.latent_patches > 1:
-            return self.pooled(self.embed_patches(batch))
-        self._check_modalities(batch)
-        emb = torch.stack(
-            [self.encoders[name](batch.modalities[name]) for name in self.modality_names], dim=1
-        )
-        return emb * batch.present[:, :, None].to(emb.dtype)
-
-    def embed_patches(self, batch: WindowSet) -> Tensor:
-        """Modality embeddings pooled per latent patch, ``[B, M, P·D]``; missing modalities are
-        zero. With one patch, :meth:`embed`."""
         p = self.latent_patches
-        if p == 1:
-            return self.embed(batch)
-        self._check_modalities(batch)
         parts = []
         for name in self.modality_names:
-            h = self.encoder(name).sequence(batch.modalities[name])  # [B, D, T]
+            x = batch.modalities[name]
+            if p == 1:
+                parts.append(self.encoder(name)(x))
+                continue
+            h = self.encoder(name).sequence(x)  # [B, D, T]
             b, d, t = h.shape
             parts.append(h.reshape(b, d, p, t // p).mean(-1).transpose(1, 2).reshape(b, p * d))
         emb = torch.stack(parts, dim=1)
