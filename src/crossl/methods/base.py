@@ -41,6 +41,13 @@ def build_backbone(
     )
 
 
+def fused_adam_available() -> bool:
+    """Whether this torch has Adam's fused kernel (one call updates every parameter) for CPU as
+    well as CUDA: 2.4 and later. The update is the same up to float rounding."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return (major, minor) >= (2, 4)
+
+
 @dataclass
 class StepOutput:
     """What a method's training step produced.
@@ -89,7 +96,7 @@ class MethodModule(L.LightningModule):
             else None
         )
         self._epoch_windows = 0
-        self._epoch_loss = torch.zeros(())
+        self._epoch_sums: dict[str, Tensor] = {}
         self._epoch_start = 0.0
         self._last_step_end = 0.0
         self._val_features: list[Tensor] = []
@@ -128,21 +135,24 @@ class MethodModule(L.LightningModule):
 
     def training_step(self, batch: WindowSet, batch_idx: int) -> Tensor:
         out = self.step(batch)
-        self._epoch_windows += len(batch)
-        self._epoch_loss = self._epoch_loss + out.loss.detach() * len(batch)
         logged = {"loss": out.loss, **out.terms}
         loss = out.loss
         if self.online_probe is not None and out.features is not None:
             probe_loss = self.online_probe.loss(out.features, batch.labels)
             logged["online_probe_loss"] = probe_loss
             loss = loss + probe_loss
-        self.log_dict(
-            {f"train/{k}": v.detach() for k, v in logged.items()},
-            on_step=False,
-            on_epoch=True,
-            batch_size=len(batch),
-        )
+        self._accumulate(logged, len(batch))
         return loss
+
+    def _accumulate(self, terms: Mapping[str, Tensor], windows: int) -> None:
+        """Add a batch's terms, weighted by its size, to the epoch's sums. The epoch means are
+        logged once per epoch (:meth:`on_train_epoch_end`): the same values as Lightning's
+        ``on_epoch`` logging, without its cost on every step."""
+        self._epoch_windows += windows
+        for name, value in terms.items():
+            weighted = value.detach() * windows
+            previous = self._epoch_sums.get(name)
+            self._epoch_sums[name] = weighted if previous is None else previous + weighted
 
     def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
         self._last_step_end = time.perf_counter()
@@ -165,8 +175,8 @@ class MethodModule(L.LightningModule):
         features = torch.cat(self._val_features)
         self._val_features = []
         record = {"epoch": float(self.current_epoch)}
-        if self._epoch_windows:
-            record["train_loss"] = float(self._epoch_loss) / self._epoch_windows
+        if self._epoch_windows and "loss" in self._epoch_sums:
+            record["train_loss"] = float(self._epoch_sums["loss"]) / self._epoch_windows
         if len(features) >= 2:
             record["embedding_std"] = float(normalised_std(features))
             record["effective_rank"] = float(effective_rank(features))
@@ -182,13 +192,16 @@ class MethodModule(L.LightningModule):
 
     def on_train_epoch_start(self) -> None:
         self._epoch_windows = 0
-        self._epoch_loss = torch.zeros((), device=self.device)
+        self._epoch_sums = {}
         self._epoch_start = time.perf_counter()
 
     def on_train_epoch_end(self) -> None:
         seconds = self._last_step_end - self._epoch_start
         rate = self._epoch_windows / max(seconds, 1e-9)
         self.throughput.append(rate)
+        if self._epoch_windows:
+            means = {f"train/{k}": v / self._epoch_windows for k, v in self._epoch_sums.items()}
+            self.log_dict(means)
         self.log("train/windows_per_second", rate, prog_bar=True)
 
     def transfer_batch_to_device(
@@ -214,7 +227,7 @@ class MethodModule(L.LightningModule):
                     "weight_decay": 0.0,
                 }
             )
-        optimiser = torch.optim.Adam(groups)
+        optimiser = torch.optim.Adam(groups, fused=fused_adam_available() or None)
         if self.cfg.schedule == "none":
             return optimiser
         total = max(1, int(self.trainer.estimated_stepping_batches))
