@@ -26,6 +26,34 @@ def test_tcn_same_padding_keeps_length_and_pooling():
     torch.testing.assert_close(enc(x), h.mean(-1))
 
 
+def reference_block(block, x):
+    """The block as a plain [B, C, T] composition of its own modules: Conv1d with 'same'
+    padding, LayerNorm over channels, PReLU, Dropout."""
+    h = block.conv(x)
+    h = block.norm(h.transpose(1, 2)).transpose(1, 2)
+    return block.drop(block.act(h))
+
+
+@pytest.mark.parametrize("length", [128, 37])
+def test_channels_last_encoder_computes_the_conv1d_composition(length):
+    torch.manual_seed(0)
+    enc = TCNEncoder(3).eval()
+    for block in enc.blocks:  # non-trivial norms and slopes
+        torch.nn.init.normal_(block.norm.weight, 1.0, 0.2)
+        torch.nn.init.normal_(block.norm.bias, 0.0, 0.2)
+        torch.nn.init.uniform_(block.act.weight, 0.0, 0.5)
+    x = torch.randn(4, 3, length)
+    h = x
+    for block in enc.blocks:
+        h = reference_block(block, h)
+    expected = h.mean(-1)
+    torch.testing.assert_close(enc(x), expected, rtol=1e-5, atol=1e-6)
+    grads = torch.autograd.grad(enc(x).square().sum(), list(enc.parameters()))
+    expected_grads = torch.autograd.grad(expected.square().sum(), list(enc.parameters()))
+    for got, want in zip(grads, expected_grads, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5 * want.abs().max().item())
+
+
 def test_tcn_initialisation():
     torch.manual_seed(0)
     enc = TCNEncoder(3)

@@ -83,18 +83,19 @@ class MultimodalBackbone(nn.Module):
                 f"the model was built for modalities {self.modality_names}, "
                 f"the data has {batch.modality_names}"
             )
-        p = self.latent_patches
-        parts = []
-        for name in self.modality_names:
-            x = batch.modalities[name]
-            if p == 1:
-                parts.append(self.encoder(name)(x))
-                continue
-            h = self.encoder(name).sequence(x)  # [B, D, T]
-            b, d, t = h.shape
-            parts.append(h.reshape(b, d, p, t // p).mean(-1).transpose(1, 2).reshape(b, p * d))
+        parts = [
+            self._pool_patches(self.encoder(name).time_major(batch.modalities[name]))
+            for name in self.modality_names
+        ]
         emb = torch.stack(parts, dim=1)
         return emb * batch.present[:, :, None].to(emb.dtype)
+
+    def _pool_patches(self, h: Tensor) -> Tensor:
+        """``[B, P·D]``: time-major features ``[B, T, D]`` averaged over P equal time patches
+        (patch-major: a patch's D values, then the next patch's)."""
+        b, t, d = h.shape
+        p = self.latent_patches
+        return h.reshape(b, p, t // p, d).mean(2).reshape(b, p * d)
 
     def pooled(self, emb: Tensor) -> Tensor:
         """``[B, M, D]``: the mean over latent patches of ``[B, M, P·D]`` embeddings (as is when

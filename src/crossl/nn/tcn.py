@@ -6,11 +6,18 @@ from collections.abc import Sequence
 from typing import cast
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
 class ConvBlock(nn.Module):
-    """Conv1d ('same' padding) -> LayerNorm over channels at each time step -> PReLU -> Dropout."""
+    """Conv1d ('same' padding) -> LayerNorm over channels at each time step -> PReLU -> Dropout,
+    on time-major features ``[B, T, C]``.
+
+    The convolution runs as oneDNN's channels-last 2-d convolution over the time-major tensor
+    (its memory is already channels-last), so neither it nor the LayerNorm over channels needs
+    a transposed copy; it computes what ``self.conv`` computes on ``[B, C, T]``, to float rounding.
+    """
 
     def __init__(self, c_in: int, c_out: int, kernel: int, dropout: float, ln_eps: float = 1e-3):
         super().__init__()
@@ -18,11 +25,14 @@ class ConvBlock(nn.Module):
         self.norm = nn.LayerNorm(c_out, eps=ln_eps)
         self.act = nn.PReLU(c_out, init=0.0)
         self.drop = nn.Dropout(dropout)
+        self.pad = ((kernel - 1) // 2, kernel - 1 - (kernel - 1) // 2)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.conv(x)
-        h = self.norm(h.transpose(1, 2)).transpose(1, 2)
-        return self.drop(self.act(h))
+        padded = F.pad(x, (0, 0, *self.pad))  # [B, T + k - 1, C]
+        weight = self.conv.weight.unsqueeze(2).contiguous(memory_format=torch.channels_last)
+        h = F.conv2d(padded.transpose(1, 2).unsqueeze(2), weight, self.conv.bias)
+        h = self.norm(h.squeeze(2).transpose(1, 2))  # [B, T, C_out], contiguous
+        return self.drop(F.prelu(h.transpose(1, 2), self.act.weight).transpose(1, 2))
 
 
 class TCNEncoder(nn.Module):
@@ -58,17 +68,21 @@ class TCNEncoder(nn.Module):
             nn.init.zeros_(block.conv.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.sequence(x)
-        return h.mean(dim=-1) if self.pool else h
+        h = self.time_major(x)
+        return h.mean(dim=1) if self.pool else h.transpose(1, 2)
 
     def sequence(self, x: Tensor) -> Tensor:
         """The features before pooling, ``[B, code, T]`` (what masked reconstruction decodes)."""
-        return self.blocks(x)
+        return self.time_major(x).transpose(1, 2)
+
+    def time_major(self, x: Tensor) -> Tensor:
+        """The features before pooling, time-major ``[B, T, code]``, from ``x [B, C, T]``."""
+        return self.blocks(x.transpose(1, 2).contiguous())
 
     def conv_weight_l2(self) -> Tensor:
         """Sum of squared conv kernels (the Keras L2 regulariser of the authors' code)."""
-        return torch.stack([b.conv.weight.pow(2).sum() for b in self._conv_blocks()]).sum()
+        return torch.stack([b.conv.weight.pow(2).sum() for b in self.conv_blocks()]).sum()
 
-    def _conv_blocks(self) -> list[ConvBlock]:
-        """The blocks of :attr:`blocks`, typed (all are :class:`ConvBlock`)."""
+    def conv_blocks(self) -> list[ConvBlock]:
+        """The blocks of :attr:`blocks`, in order, typed (all are :class:`ConvBlock`)."""
         return [cast(ConvBlock, b) for b in self.blocks]
