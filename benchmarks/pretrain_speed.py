@@ -4,6 +4,7 @@ Runs the real training path (Lightning fit on in-memory windows) for a few epoch
 mean rate of the epochs after the first. Usage:
 
     .venv/bin/python benchmarks/pretrain_speed.py [--batch-sizes 8 128] [--windows 4096] [--epochs 3]
+        [--set precision=bf16-mixed ...]
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=4096, help="training windows per epoch")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--device", default="auto")
+    parser.add_argument(
+        "--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides"
+    )
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {platform.processor()}")
+    print(f"preset {args.preset} {' '.join(args.set)}".rstrip())
     print(f"{'batch':>6} {'windows/s':>10} {'peak RSS MiB':>13} {'peak GPU MiB':>13}")
     for bs in args.batch_sizes:
         cfg = load_config(
@@ -37,6 +42,7 @@ def main() -> None:
                 f"epochs={args.epochs}",
                 f"limit_windows={args.windows}",
                 f"device={args.device}",
+                *args.set,
             ],
         )
         data = load_data(cfg)

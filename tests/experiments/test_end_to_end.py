@@ -43,6 +43,16 @@ def test_same_seed_same_numbers(pretrained, tmp_path):
     assert a == b
 
 
+def test_bf16_mixed_pretraining_trains_float32_weights(tmp_path):
+    args = ["pretrain", "--out", str(tmp_path), "--no-progress", *SMOKE, "epochs=1"]
+    assert main([*args, "precision=bf16-mixed"]) == 0
+    doc = json.loads((tmp_path / "results.json").read_text())
+    assert doc["config"]["precision"] == "bf16-mixed"
+    assert torch.isfinite(torch.tensor(doc["pretrain"]["final_loss"]))
+    backbone = load_checkpoint(tmp_path / "last.ckpt").backbone
+    assert all(p.dtype == torch.float32 for p in backbone.parameters())
+
+
 def test_checkpoint_round_trip(pretrained, hapt_data):
     loaded = load_checkpoint(pretrained / "last.ckpt")
     assert loaded.config.seed == 5 and loaded.metadata["class_names"][0] == "WALKING"

@@ -109,6 +109,7 @@ def train_supervised(
         max_epochs=supervised_epochs(cfg, len(train), batch_size),
         accelerator=accelerator,
         devices=1,
+        precision=cfg.trainer_precision(),
         logger=False,
         enable_checkpointing=False,
         enable_progress_bar=progress,

@@ -87,6 +87,7 @@ def pretrain(
         max_epochs=cfg.epochs,
         accelerator=accelerator,
         devices=1,
+        precision=cfg.trainer_precision(),
         logger=[
             CSVLogger(out_dir, name="logs", version=""),
             TensorBoardLogger(out_dir, name="logs", version=""),
