@@ -54,6 +54,24 @@ def test_channels_last_encoder_computes_the_conv1d_composition(length):
         torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5 * want.abs().max().item())
 
 
+def test_embed_views_is_each_views_own_embedding():
+    torch.manual_seed(0)
+    net = MultimodalBackbone({"acc": (3, 32), "gyro": (3, 32)}, latent_patches=2).eval()
+    views = [
+        WindowSet(
+            {"acc": torch.randn(n, 3, 32), "gyro": torch.randn(n, 3, 32)},
+            torch.zeros(n).long(),
+            torch.zeros(n).long(),
+        )
+        for n in (4, 3)
+    ]
+    views[1] = views[1].with_present(["acc"])
+    together = net.embed_views(views)
+    assert [e.shape for e in together] == [(4, 2, 192), (3, 2, 192)]
+    for view, emb in zip(views, together, strict=True):
+        torch.testing.assert_close(emb, net.embed_patches(view), rtol=1e-5, atol=1e-6)
+
+
 def test_tcn_initialisation():
     torch.manual_seed(0)
     enc = TCNEncoder(3)

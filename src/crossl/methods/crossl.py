@@ -39,7 +39,7 @@ class CroSSL(MethodModule):
         cfg = self.cfg
         self.backbone.encoders.train(cfg.encoder_dropout_in_pretraining)
         if self.augmenter:
-            embs = [self.backbone.embed_patches(self.augment(batch)) for _ in range(2)]
+            embs = self.backbone.embed_views([self.augment(batch) for _ in range(2)])
         else:
             embs = [self.backbone.embed_patches(batch)] * 2
         keeps = view_keep_masks(

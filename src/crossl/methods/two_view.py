@@ -29,7 +29,7 @@ class TwoViewMethod(MethodModule):
 
     def step(self, batch: WindowSet) -> StepOutput:
         views = [self.augment(batch) for _ in range(2)]
-        embs = [self.backbone.embed_patches(v) for v in views]
+        embs = self.backbone.embed_views(views)
         z = [
             self.head(self.backbone.features_from_embeddings(e, batch.present, "aggregator"))
             for e in embs

@@ -8,7 +8,7 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from crossl.data.container import WindowSet
+from crossl.data.container import WindowSet, concat
 from crossl.errors import CrosslError
 from crossl.nn.aggregator import build_aggregator
 from crossl.nn.tcn import TCNEncoder
@@ -96,6 +96,13 @@ class MultimodalBackbone(nn.Module):
         b, t, d = h.shape
         p = self.latent_patches
         return h.reshape(b, p, t // p, d).mean(2).reshape(b, p * d)
+
+    def embed_views(self, views: Sequence[WindowSet]) -> list[Tensor]:
+        """:meth:`embed_patches` of each view, from one encoder pass over all of them (one
+        batch of ``len(views)`` times the size): the same embeddings, to float rounding, at
+        the per-step cost of one pass."""
+        emb = self.embed_patches(concat(views))
+        return list(emb.split([len(v) for v in views]))
 
     def pooled(self, emb: Tensor) -> Tensor:
         """``[B, M, D]``: the mean over latent patches of ``[B, M, P·D]`` embeddings (as is when
