@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from crossl.nn.dropout import Dropout
+
 
 class ConvBlock(nn.Module):
     """Conv1d ('same' padding) -> LayerNorm over channels at each time step -> PReLU -> Dropout,
@@ -24,7 +26,7 @@ class ConvBlock(nn.Module):
         self.conv = nn.Conv1d(c_in, c_out, kernel, padding="same")
         self.norm = nn.LayerNorm(c_out, eps=ln_eps)
         self.act = nn.PReLU(c_out, init=0.0)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.pad = ((kernel - 1) // 2, kernel - 1 - (kernel - 1) // 2)
 
     def forward(self, x: Tensor) -> Tensor:
