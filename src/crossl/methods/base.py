@@ -129,6 +129,15 @@ class MethodModule(L.LightningModule):
     def on_train_start(self) -> None:
         self._generator = None
 
+    def probe_features(self, emb: Tensor, present: Tensor) -> Tensor | None:
+        """The downstream features (``cfg.features``) of embeddings ``emb``, for the online
+        probe, which reads them detached: computed without autograd, and only when there is a
+        probe."""
+        if self.online_probe is None:
+            return None
+        with torch.no_grad():
+            return self.backbone.features_from_embeddings(emb, present, self.cfg.features)
+
     def augment(self, batch: WindowSet) -> WindowSet:
         """A freshly augmented copy of ``batch`` (the batch itself when no augmentation is set)."""
         return self.augmenter(batch, self.generator) if self.augmenter else batch

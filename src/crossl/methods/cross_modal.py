@@ -44,5 +44,4 @@ class CrossModalMethod(MethodModule):
             dim=1,
         )
         loss = self.modality_loss(z, batch.present)
-        features = self.backbone.features_from_embeddings(emb, batch.present, self.cfg.features)
-        return StepOutput(loss, {}, features)
+        return StepOutput(loss, {}, self.probe_features(emb, batch.present))

@@ -3,6 +3,8 @@ the views."""
 
 from __future__ import annotations
 
+import torch
+
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
 from crossl.losses.vicreg import vicreg_terms, weigh_vicreg_terms
@@ -50,13 +52,14 @@ class CroSSL(MethodModule):
             self.generator,
             patches=self.backbone.latent_patches,
         )
-        views = [
-            self.expander(self.backbone.aggregate(emb, keep, batch.present))
-            for emb, keep in zip(embs, keeps, strict=True)
-        ]
+        # both views through the aggregator in one call (it has no batch statistics); the
+        # expander (BatchNorm) sees each view apart
+        aggregated = self.backbone.aggregate(
+            torch.cat(embs), torch.cat(keeps), batch.present.repeat(2, 1)
+        )
+        views = [self.expander(view) for view in aggregated.chunk(2)]
         terms = vicreg_terms(views[0], views[1], gather_distributed=self.gather_distributed)
         loss = weigh_vicreg_terms(terms, cfg.sim_coeff, cfg.std_coeff, cfg.cov_coeff)
         if cfg.weight_l2 > 0:
             loss = loss + cfg.weight_l2 * self.backbone.conv_weight_l2()
-        features = self.backbone.features_from_embeddings(embs[0], batch.present, cfg.features)
-        return StepOutput(loss, terms, features)
+        return StepOutput(loss, terms, self.probe_features(embs[0], batch.present))

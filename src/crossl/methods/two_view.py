@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import torch
 from torch import Tensor
 
 from crossl.data.container import WindowSet
@@ -30,10 +31,11 @@ class TwoViewMethod(MethodModule):
     def step(self, batch: WindowSet) -> StepOutput:
         views = [self.augment(batch) for _ in range(2)]
         embs = self.backbone.embed_views(views)
-        z = [
-            self.head(self.backbone.features_from_embeddings(e, batch.present, "aggregator"))
-            for e in embs
-        ]
+        # both views through the aggregator in one call (it has no batch statistics); the head
+        # (BatchNorm) sees each view apart
+        aggregated = self.backbone.features_from_embeddings(
+            torch.cat(embs), batch.present.repeat(2, 1), "aggregator"
+        )
+        z = [self.head(view) for view in aggregated.chunk(2)]
         loss, terms = self.view_loss(z[0], z[1])
-        features = self.backbone.features_from_embeddings(embs[0], batch.present, self.cfg.features)
-        return StepOutput(loss, terms, features)
+        return StepOutput(loss, terms, self.probe_features(embs[0], batch.present))
