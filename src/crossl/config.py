@@ -113,6 +113,8 @@ class Config:
 
     supervised_epochs: int = 40
     supervised_min_steps: int = 300
+    # validations without improvement of the validation loss before supervised training stops
+    # (with few labels the validation runs every few epochs: crossl.eval.supervised)
     supervised_patience: int = 8
 
     def trainer_precision(self) -> TrainerPrecision:

@@ -22,7 +22,8 @@ from crossl.nn.backbone import MultimodalBackbone
 
 
 class KeepBest(Callback):
-    """Early stopping on validation loss that restores the best weights at the end."""
+    """Early stopping on validation loss that restores the best weights at the end; ``patience``
+    counts validations without improvement."""
 
     def __init__(self, patience: int):
         self.patience = patience
@@ -61,6 +62,18 @@ def supervised_epochs(cfg: Config, n: int, batch_size: int) -> int:
     """
     steps_per_epoch = max(1, n // batch_size)
     return max(cfg.supervised_epochs, math.ceil(cfg.supervised_min_steps / steps_per_epoch))
+
+
+def validation_interval(n_train: int, n_val: int) -> int:
+    """Epochs between two validations, so that validating (a forward pass, about a third of the
+    cost of a training window) costs at most about as much as the training between them. With
+    few labels an epoch is a handful of steps and a validation pass over every validation
+    window would cost many epochs of training.
+
+    >>> validation_interval(60, 1500), validation_interval(7000, 1500)
+    (9, 1)
+    """
+    return max(1, math.ceil(n_val / (3 * max(1, n_train))))
 
 
 def copy_backbone_weights(target: MultimodalBackbone, source: MultimodalBackbone) -> None:
@@ -102,11 +115,14 @@ def train_supervised(
     module = Supervised(replace(cfg, online_probe=False), modality_shapes, num_classes=num_classes)
     if init_backbone is not None:
         copy_backbone_weights(module.backbone, init_backbone)
-    train = train.labelled()
+    train, val = train.labelled(), val.labelled()
     batch_size = supervised_batch_size(cfg, len(train))
     keep_best = KeepBest(cfg.supervised_patience)
+    every = validation_interval(len(train), len(val))
+    # whole intervals: epochs after the last validation would be trained and then discarded
+    epochs = math.ceil(supervised_epochs(cfg, len(train), batch_size) / every) * every
     trainer = L.Trainer(
-        max_epochs=supervised_epochs(cfg, len(train), batch_size),
+        max_epochs=epochs,
         accelerator=accelerator,
         devices=1,
         precision=cfg.trainer_precision(),
@@ -115,6 +131,7 @@ def train_supervised(
         enable_progress_bar=progress,
         enable_model_summary=False,
         num_sanity_val_steps=0,
+        check_val_every_n_epoch=every,
         callbacks=[keep_best],
     )
     trainer.fit(
@@ -122,7 +139,7 @@ def train_supervised(
         train_dataloaders=EpochBatches(
             train, batch_size, seed=seed, drop_last=len(train) > batch_size
         ),
-        val_dataloaders=EpochBatches(val.labelled(), 1024, shuffle=False),
+        val_dataloaders=EpochBatches(val, 1024, shuffle=False),
     )
     module.eval()
     return module
