@@ -53,6 +53,16 @@ def test_bf16_mixed_pretraining_trains_float32_weights(tmp_path):
     assert all(p.dtype == torch.float32 for p in backbone.parameters())
 
 
+def test_pretraining_into_a_log_prints_one_line_per_epoch(tmp_path, capsys):
+    # under pytest stderr is not a terminal, as when `make demo > log`
+    assert main(["pretrain", "--out", str(tmp_path), *SMOKE, "epochs=2"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if line.startswith("epoch ")]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+    assert all(" windows/s" in line and "loss " in line for line in lines)
+
+
 def test_checkpoint_round_trip(pretrained, hapt_data):
     loaded = load_checkpoint(pretrained / "last.ckpt")
     assert loaded.config.seed == 5 and loaded.metadata["class_names"][0] == "WALKING"

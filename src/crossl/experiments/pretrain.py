@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from crossl.config import Config
 from crossl.data.batches import EpochBatches
 from crossl.data.protocols import PreparedData, prepare_data
 from crossl.experiments.checkpoint import save_checkpoint
+from crossl.experiments.epoch_lines import EpochLines
 from crossl.experiments.results import crossl_version, results_document
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
 from crossl.io import write_json
@@ -83,6 +85,9 @@ def pretrain(
     # Validation batches of a bounded size: their activations, not the data, set the peak memory.
     val_batch = max(cfg.batch_size, VAL_BATCH)
     val_loader = EpochBatches(data.splits.val.labelled().to(device), val_batch, shuffle=False)
+    # a bar on a terminal; in a log file one line per epoch instead of thousands of redraws
+    bar = progress and sys.stderr.isatty()
+    lines = [EpochLines()] if progress and not bar else []
     trainer = L.Trainer(
         max_epochs=cfg.epochs,
         accelerator=accelerator,
@@ -93,11 +98,11 @@ def pretrain(
             TensorBoardLogger(out_dir, name="logs", version=""),
         ],
         enable_checkpointing=False,
-        enable_progress_bar=progress,
+        enable_progress_bar=bar,
         enable_model_summary=False,
         num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(50, len(loader))),
-        callbacks=list(callbacks),
+        callbacks=[*callbacks, *lines],
     )
     n_windows = len(loader) * loader.batch_size
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, n_windows, cfg.epochs)
