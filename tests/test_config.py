@@ -63,6 +63,11 @@ def test_overrides_of_each_documented_key():
         ("features=pixels", "features='pixels' is not valid"),
         ("aggregator=nope", "aggregator='nope' is not valid: choose one of mlp, mean, attention"),
         ("masking_strategy=exact", "choose one of spatial, random, bernoulli, "),
+        (
+            "aggregator=atention",
+            "choose one of mlp, mean, attention \\(did you mean attention\\?\\)",
+        ),
+        ("method=simclrr", "\\(did you mean simclr\\?\\)"),
         ("precision=16-mixed", "precision='16-mixed' is not valid: choose one of 32-true, bf16"),
     ],
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -154,7 +156,7 @@ def resolve_yaml(name_or_path: str, folder: Path, what: str = "preset") -> Path:
         names = sorted(p.stem for p in folder.glob("*.yaml"))
         raise CrosslError(
             f"unknown {what} {name_or_path!r}: choose one of {', '.join(names)} "
-            "or give a path to a .yaml file"
+            f"or give a path to a .yaml file{did_you_mean(name_or_path, names)}"
         )
     return candidate
 
@@ -251,7 +253,20 @@ def check_fractions(key: str, fractions: list[float]) -> None:
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise CrosslError(f"{name}={value!r} is not valid: choose one of {', '.join(choices)}")
+        raise CrosslError(
+            f"{name}={value!r} is not valid: choose one of {', '.join(choices)}"
+            + did_you_mean(value, choices)
+        )
+
+
+def did_you_mean(value: str, choices: Sequence[str]) -> str:
+    """``" (did you mean X?)"`` for the closest of ``choices`` to a mistyped ``value``, or "".
+
+    >>> did_you_mean("atention", ["mlp", "mean", "attention"]), did_you_mean("nope", ["mlp"])
+    (' (did you mean attention?)', '')
+    """
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def validate(cfg: Config) -> None:
