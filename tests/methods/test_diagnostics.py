@@ -61,3 +61,18 @@ def test_online_probe_skips_unlabelled_windows_and_scores_by_hand():
     )  # F1 of class 0: 2/3, class 1: 2/3
     assert probe.compute() is None  # reset after compute
     assert probe.loss(features, torch.full((4,), -1)).item() == 0.0
+
+
+def test_epoch_sums_are_size_weighted_float32_whatever_the_step_precision():
+    from crossl.config import load_config
+    from crossl.methods import get_method
+
+    module = get_method("crossl")(load_config("crossl"), {"acc": (3, 32), "gyro": (3, 32)})
+    # bf16 terms of batches of unequal size; 1/3 is not exact in bf16, the weighting must not
+    # make it worse
+    for value, size in [(1.0, 2), (3.0, 6), (1 / 3, 5)]:
+        module._accumulate({"loss": torch.tensor(value, dtype=torch.bfloat16)}, size)
+    total = module._epoch_sums["loss"]
+    assert total.dtype == torch.float32 and module._epoch_windows == 13
+    bf16_third = float(torch.tensor(1 / 3, dtype=torch.bfloat16))
+    assert float(total) / 13 == pytest.approx((2 * 1.0 + 6 * 3.0 + 5 * bf16_third) / 13, rel=1e-6)

@@ -154,12 +154,13 @@ class MethodModule(L.LightningModule):
         return loss
 
     def _accumulate(self, terms: Mapping[str, Tensor], windows: int) -> None:
-        """Add a batch's terms, weighted by its size, to the epoch's sums. The epoch means are
-        logged once per epoch (:meth:`on_train_epoch_end`): the same values as Lightning's
-        ``on_epoch`` logging, without its cost on every step."""
+        """Add a batch's terms, weighted by its size, to the epoch's sums (in float32, whatever
+        the precision of the step). The epoch means are logged once per epoch
+        (:meth:`on_train_epoch_end`): the same values as Lightning's ``on_epoch`` logging,
+        without its cost on every step."""
         self._epoch_windows += windows
         for name, value in terms.items():
-            weighted = value.detach() * windows
+            weighted = value.detach().float() * windows
             previous = self._epoch_sums.get(name)
             self._epoch_sums[name] = weighted if previous is None else previous + weighted
 
