@@ -14,6 +14,11 @@ def test_mask_keeps_each_element_with_probability_one_minus_p(p):
     assert abs(kept - (1 - p)) < 5 * math.sqrt(p * (1 - p) / n)
 
 
+def test_mask_keeps_nothing_when_p_is_within_float_resolution_of_one():
+    assert not dropout_mask(torch.Size([1000]), 1 - 1e-12, torch.device("cpu")).any()
+    assert dropout_mask(torch.Size([1000]), 0.0, torch.device("cpu")).all()
+
+
 def test_mask_elements_are_independent_within_and_across_lanes():
     torch.manual_seed(0)
     mask = dropout_mask(torch.Size([200_000, 2]), 0.5, torch.device("cpu")).double()
