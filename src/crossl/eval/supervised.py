@@ -118,9 +118,11 @@ def train_supervised(
     train, val = train.labelled(), val.labelled()
     batch_size = supervised_batch_size(cfg, len(train))
     keep_best = KeepBest(cfg.supervised_patience)
-    every = validation_interval(len(train), len(val))
+    epochs = supervised_epochs(cfg, len(train), batch_size)
+    # at least 4 validations, so early stopping and the choice of the best weights still work
+    every = min(validation_interval(len(train), len(val)), max(1, epochs // 4))
     # whole intervals: epochs after the last validation would be trained and then discarded
-    epochs = math.ceil(supervised_epochs(cfg, len(train), batch_size) / every) * every
+    epochs = math.ceil(epochs / every) * every
     trainer = L.Trainer(
         max_epochs=epochs,
         accelerator=accelerator,
