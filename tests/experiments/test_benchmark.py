@@ -297,3 +297,17 @@ def test_cli_errors_are_one_line(capsys, tmp_path):
     args = ["benchmark", "--config", "hapt-quick", "--out", str(tmp_path), "--shard", "2/2"]
     assert main(args) == 2
     assert "--shard '2/2' must be I/N" in capsys.readouterr().err
+
+
+def test_config_keys_leave_out_later_keys_at_their_default():
+    from dataclasses import replace
+
+    from crossl.config import load_config
+    from crossl.experiments.benchmark_plan import Model, digest
+
+    cfg = load_config("crossl", ["epochs=3"])
+    model = Model("main", "crossl", "", 0, cfg, True, "hapt")
+    before = {k: v for k, v in cfg.to_dict().items() if k not in ("device", "precision")}
+    assert model.config_key == f"crossl-{digest(before)}"
+    bf16 = replace(model, config=replace(cfg, precision="bf16-mixed"))
+    assert bf16.config_key != model.config_key

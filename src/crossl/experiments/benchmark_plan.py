@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from crossl.config import Config, load_config
 from crossl.errors import CrosslError
@@ -63,8 +64,18 @@ class Model:
     @property
     def config_key(self) -> str:
         """Short hash of the pretraining config: equal configs share one pretraining."""
-        cfg = {k: v for k, v in self.config.to_dict().items() if k != "device"}
+        cfg = {
+            k: v
+            for k, v in self.config.to_dict().items()
+            if k != "device" and LATER_KEY_DEFAULTS.get(k, _NO_DEFAULT) != v
+        }
         return f"{self.config.method}-{digest(cfg)}"
+
+
+# Config keys added after run folders and committed results existed: left out of the hash while
+# at these defaults, so those folders and results still resume (the runs did not change).
+LATER_KEY_DEFAULTS: dict[str, Any] = {"precision": "32-true"}
+_NO_DEFAULT = object()
 
 
 @dataclass(frozen=True)
