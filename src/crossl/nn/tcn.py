@@ -16,9 +16,10 @@ class ConvBlock(nn.Module):
     """Conv1d ('same' padding) -> LayerNorm over channels at each time step -> PReLU -> Dropout,
     on time-major features ``[B, T, C]``.
 
-    The convolution runs as oneDNN's channels-last 2-d convolution over the time-major tensor
-    (its memory is already channels-last), so neither it nor the LayerNorm over channels needs
-    a transposed copy; it computes what ``self.conv`` computes on ``[B, C, T]``, to float rounding.
+    The convolution runs as a channels-last 2-d convolution (oneDNN on CPU) over the time-major
+    tensor (its memory is already channels-last), so neither it nor the LayerNorm over channels
+    needs a transposed copy; it computes what ``self.conv`` computes on ``[B, C, T]``, to float
+    rounding.
     """
 
     def __init__(self, c_in: int, c_out: int, kernel: int, dropout: float, ln_eps: float = 1e-3):
