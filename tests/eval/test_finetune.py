@@ -35,7 +35,7 @@ def fit(*overrides: str, init: MultimodalBackbone | None = None):
     cfg = load_config("crossl", [*FAST, *overrides])
     return train_supervised(
         cfg, SHAPES, windows(32, 0), windows(16, 1), 3, seed=0, init_backbone=init
-    )
+    ).module
 
 
 def largest_difference(a: MultimodalBackbone, b: MultimodalBackbone) -> float:
@@ -101,3 +101,13 @@ def test_backbone_of_another_shape_is_refused():
 def test_modality_dropout_outside_zero_one_is_refused(value):
     with pytest.raises(CrosslError, match=rf"modality_dropout={value} must be in \[0, 1\)"):
         load_config("crossl", [f"modality_dropout={value}"])
+
+
+def test_the_settings_that_ran_are_reported():
+    cfg = load_config("crossl", [*FAST, "supervised_epochs=5", "batch_size=64"])
+    run = train_supervised(cfg, SHAPES, windows(32, 0), windows(16, 1), 3, seed=0)
+    # 32 labelled windows: batch min(64, ceil(32 / 4)) = 8; 16 validation windows: every epoch
+    assert cfg.batch_size == 64 and run.settings["batch_size"] == 8
+    assert run.settings["validation_every"] == 1
+    assert run.settings["max_epochs"] == 5
+    assert 1 <= run.settings["epochs_trained"] <= 5

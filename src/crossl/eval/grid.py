@@ -252,7 +252,7 @@ def supervised_rows(
             len(data.class_names),
             seed,
             accelerator,
-        )
+        ).module
         evaluated = [names]
         if fraction >= 1.0 and cfg.missing_modalities:
             evaluated += map(list, modality_group_subsets(data.devices))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import lightning as L
 import numpy as np
@@ -96,6 +96,16 @@ def copy_backbone_weights(target: MultimodalBackbone, source: MultimodalBackbone
     target.load_state_dict(source.state_dict())
 
 
+@dataclass
+class SupervisedRun:
+    """A network trained by :func:`train_supervised` and the settings that really ran: the
+    batch size and epoch budget adapted to the number of labelled windows, the validation
+    interval and the epochs trained before the early stop."""
+
+    module: Supervised
+    settings: dict[str, int]
+
+
 def train_supervised(
     cfg: Config,
     modality_shapes: Mapping[str, tuple[int, int]],
@@ -107,10 +117,10 @@ def train_supervised(
     progress: bool = False,
     *,
     init_backbone: MultimodalBackbone | None = None,
-) -> Supervised:
+) -> SupervisedRun:
     """Train :class:`Supervised` on the labelled ``train`` windows, from scratch or, with
     ``init_backbone``, fine-tuning a copy of its weights (encoders, aggregator and a new linear
-    head trained end to end)."""
+    head trained end to end); the best validated weights are kept."""
     L.seed_everything(seed, verbose=False)
     module = Supervised(replace(cfg, online_probe=False), modality_shapes, num_classes=num_classes)
     if init_backbone is not None:
@@ -144,7 +154,13 @@ def train_supervised(
         val_dataloaders=EpochBatches(val, 1024, shuffle=False),
     )
     module.eval()
-    return module
+    settings = {
+        "batch_size": batch_size,
+        "max_epochs": epochs,
+        "validation_every": every,
+        "epochs_trained": trainer.current_epoch,
+    }
+    return SupervisedRun(module, settings)
 
 
 @torch.no_grad()

@@ -400,7 +400,7 @@ class BenchmarkRunner:
         train = loaded.labelled["train"]
         idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed)
         subset = train.select(idx)
-        module = train_supervised(
+        run = train_supervised(
             cfg,
             data.modality_shapes,
             subset,
@@ -410,17 +410,16 @@ class BenchmarkRunner:
             self.accelerator,
             init_backbone=loaded.backbone,
         )
-        hyper = {"batch_size": cfg.batch_size, "max_epochs": cfg.supervised_epochs}
         test = loaded.labelled["test"]
         records = [
             self._eval_record(
                 job,
                 loaded,
                 present,
-                predict_labels(module, test.with_present(present)),
+                predict_labels(run.module, test.with_present(present)),
                 subset.subjects,
                 len(idx),
-                hyper,
+                dict(run.settings),
             )
             for present in job.test_subsets
         ]
