@@ -8,41 +8,29 @@ pretraining prints this instead.
 from __future__ import annotations
 
 import sys
-import time
-from typing import Any, TextIO
+from typing import TextIO
 
 import lightning as L
 from lightning.pytorch.callbacks import Callback
 
+from crossl.methods.base import MethodModule
+
 
 class EpochLines(Callback):
-    """Prints ``epoch k/n: loss …, … windows/s[, online macro-F1 …]`` at the end of each epoch."""
+    """Prints ``epoch k/n: loss …, … windows/s[, online macro-F1 …]`` at the end of each epoch
+    of a :class:`~crossl.methods.base.MethodModule`, from the module's own epoch figures."""
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
-        self._start = 0.0
-        self._last_step_end = 0.0
-        self._windows = 0
-
-    def on_train_epoch_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        self._start = time.perf_counter()
-        self._windows = 0
-
-    def on_train_batch_end(
-        self, trainer: L.Trainer, module: L.LightningModule, outputs: Any, batch: Any, idx: int
-    ) -> None:
-        self._windows += len(batch)
-        self._last_step_end = time.perf_counter()
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        # training steps only, as the module's own windows/s: validation is left out
-        seconds = max(self._last_step_end - self._start, 1e-9)
+        if not isinstance(module, MethodModule):
+            return
+        record = module.history[-1] if module.history else {}
         parts = []
-        history = getattr(module, "history", [])
-        record = history[-1] if history else {}
         if "train_loss" in record:
             parts.append(f"loss {record['train_loss']:.4f}")
-        parts.append(f"{self._windows / seconds:.0f} windows/s")
+        parts.append(f"{module.epoch_windows_per_second():.0f} windows/s")
         if "online_macro_f1" in record:
             parts.append(f"online macro-F1 {record['online_macro_f1']:.3f}")
         head = f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"

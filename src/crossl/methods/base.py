@@ -205,9 +205,14 @@ class MethodModule(L.LightningModule):
         self._epoch_sums = {}
         self._epoch_start = time.perf_counter()
 
-    def on_train_epoch_end(self) -> None:
+    def epoch_windows_per_second(self) -> float:
+        """Training windows per second of the current epoch so far: its steps only, from the
+        epoch's start to the end of its last step (validation is left out)."""
         seconds = self._last_step_end - self._epoch_start
-        rate = self._epoch_windows / max(seconds, 1e-9)
+        return self._epoch_windows / max(seconds, 1e-9)
+
+    def on_train_epoch_end(self) -> None:
+        rate = self.epoch_windows_per_second()
         self.throughput.append(rate)
         if self._epoch_windows:
             means = {f"train/{k}": v / self._epoch_windows for k, v in self._epoch_sums.items()}
