@@ -8,7 +8,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from crossl.config import Config, load_config
 from crossl.errors import CrosslError
@@ -67,15 +66,14 @@ class Model:
         cfg = {
             k: v
             for k, v in self.config.to_dict().items()
-            if k != "device" and LATER_KEY_DEFAULTS.get(k, _NO_DEFAULT) != v
+            if k != "device" and not (k in LATER_KEY_DEFAULTS and v == LATER_KEY_DEFAULTS[k])
         }
         return f"{self.config.method}-{digest(cfg)}"
 
 
 # Config keys added after run folders and committed results existed: left out of the hash while
-# at these defaults, so those folders and results still resume (the runs did not change).
-LATER_KEY_DEFAULTS: dict[str, Any] = {"precision": "32-true"}
-_NO_DEFAULT = object()
+# at their default, so those folders and results still resume (the runs did not change).
+LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision",)}
 
 
 @dataclass(frozen=True)
