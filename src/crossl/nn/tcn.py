@@ -84,8 +84,8 @@ class TCNEncoder(nn.Module):
 
     def conv_weight_l2(self) -> Tensor:
         """Sum of squared conv kernels (the Keras L2 regulariser of the authors' code)."""
-        return torch.stack([b.conv.weight.pow(2).sum() for b in self.conv_blocks()]).sum()
+        return torch.stack([b.conv.weight.pow(2).sum() for b in self._conv_blocks()]).sum()
 
-    def conv_blocks(self) -> list[ConvBlock]:
-        """The blocks of :attr:`blocks`, in order, typed (all are :class:`ConvBlock`)."""
+    def _conv_blocks(self) -> list[ConvBlock]:
+        """The blocks of :attr:`blocks`, typed (all are :class:`ConvBlock`)."""
         return [cast(ConvBlock, b) for b in self.blocks]
