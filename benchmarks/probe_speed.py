@@ -17,7 +17,6 @@ import platform
 import resource
 import time
 
-import numpy as np
 import torch
 
 from crossl.config import load_config
@@ -68,7 +67,7 @@ def main() -> None:
                     seed=seed,
                     c_grid=cfg.probe_c_grid,
                 )
-                np.asarray(fitted.predict(features["test"]))
+                fitted.predict(features["test"])
                 cells += 1
         seconds = time.perf_counter() - start
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
