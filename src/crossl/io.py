@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader never sees a half-written checkpoint, JSON or report."""
+"""Atomic file writes: a reader never sees a half-written checkpoint, JSON or report, and a
+renamed file's data are on disk before its name is (``fsync`` of the file, then of the folder)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,30 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     try:
         write(tmp)
         tmp.chmod(0o644)
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file under ``folder``, and the folder itself, to disk (before it is renamed
+    into place)."""
+    for p in folder.rglob("*"):
+        if p.is_file():
+            _fsync(p)
+    _fsync(folder)
 
 
 def write_json(path: str | Path, data: Any) -> Path:

@@ -4,7 +4,9 @@ The cache folder holds one ``.npy`` per modality (``[N, C, T]`` float32, zeros w
 ``labels.npy``, ``subjects.npy``, ``present.npy``, ``partition.npy`` and ``manifest.json`` (the
 preprocessing parameters, the modalities, classes, devices, split rule, per-subject channel sums
 for normalisation, and a checksum of every input file). It is written recording by recording
-into a temporary folder that replaces the old cache only when complete.
+into a temporary folder of its own (beside the cache, so the rename stays on one filesystem),
+flushed to disk and renamed onto the cache only when complete; a lock beside the cache keeps a
+second writer out, and the temporary folders of a prepare that crashed are removed by the next.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import logging
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -24,9 +27,10 @@ from crossl.data.catalog import get_recipe
 from crossl.data.cutting import WindowBlock, cut_raw_windows, cut_recording
 from crossl.data.npy_files import NpyAppender
 from crossl.data.raw_windows import RawWindows
-from crossl.data.recipe import Source
+from crossl.data.recipe import Recipe, Source
 from crossl.errors import CrosslError
-from crossl.io import write_json
+from crossl.io import fsync_tree, write_json
+from crossl.run_folder import check_writable_folder, folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,21 @@ def prepare_dataset(
     if not inputs:
         raise CrosslError(f"{raw} holds none of the files of {name}: expected {recipe.layout}")
     _check_out(out)
+    check_writable_folder(out.parent, "the folder of --out")
+    with folder_lock(out, "prepare", beside=True):
+        _remove_leftovers(out)
+        return _prepare(recipe, name, raw, out, options, inputs, progress)
+
+
+def _prepare(
+    recipe: Recipe,
+    name: str,
+    raw: Path,
+    out: Path,
+    options: dict[str, Any],
+    inputs: list[Path],
+    progress: Progress | None,
+) -> tuple[dict[str, Any], bool]:
     params = {"dataset": name, "options": options, "format": CACHE_FORMAT}
     fingerprint = _digest({"params": params, "inputs": checksum(inputs)})
     old = out / MANIFEST
@@ -101,12 +120,12 @@ def write_cache(
     """Window ``source`` into the cache folder ``out`` (replacing an older cache only once the
     new one is complete) and return its manifest: ``fields`` (dataset name, options,
     fingerprint, inputs) plus the protocol and the window counts and channel sums."""
-    tmp = out.parent / f".{out.name}.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
         manifest = {**fields, **_protocol_fields(source), **_write_windows(source, tmp, progress)}
         write_json(tmp / MANIFEST, manifest)
+        fsync_tree(tmp)
         _replace(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -120,6 +139,16 @@ def _check_out(out: Path) -> None:
         raise CrosslError(
             f"--out {out} is a non-empty folder that is not a crossl cache: choose a new folder"
         )
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove the temporary folders of a prepare of ``out`` that crashed (called with the lock
+    held, so no other writer owns them)."""
+    leftovers = [*out.parent.glob(f".{out.name}.partial*"), out.parent / f".{out.name}.old"]
+    for left in sorted(leftovers):
+        if left.is_dir():
+            shutil.rmtree(left)
+            log.warning("removed %s, left by a prepare of %s that did not finish", left, out)
 
 
 def _digest(data: Any) -> str:
@@ -167,7 +196,10 @@ def _write_windows(source: Source, folder: Path, progress: Progress | None) -> d
         w.close()
     arrays = {k: np.concatenate(v) if v else np.zeros(0) for k, v in index.items()}
     if len(arrays["labels"]) == 0:
-        raise CrosslError("no windows came out of the recordings: are they shorter than a window?")
+        raise CrosslError(
+            "no windows came out of the recordings: every window was dropped, because the "
+            "recordings are shorter than a window or no sensor has a value in it (all NaN)"
+        )
     for k, v in arrays.items():
         np.save(folder / f"{k}.npy", v)
     return {

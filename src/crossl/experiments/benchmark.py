@@ -41,6 +41,7 @@ from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, tor
 from crossl.io import write_json, write_text
 from crossl.methods.base import build_backbone
 from crossl.nn.backbone import MultimodalBackbone
+from crossl.run_folder import run_folder
 
 
 class GridProgressLike(Protocol):
@@ -191,7 +192,12 @@ class BenchmarkRunner:
         ``results.jsonl`` and the report and return all records (else an empty list)."""
         quiet_lightning()
         jobs = self.jobs()  # a fold the data lack, or a missing cache, fails before DIR exists
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        index, count = self.shard
+        tag = f"shard-{index}-of-{count}" if count > 1 else ""
+        with run_folder(self.out_dir, what="benchmark", tag=tag):
+            return self._run(jobs)
+
+    def _run(self, jobs: list[Job]) -> list[dict[str, Any]]:
         write_json(self.out_dir / "benchmark.json", self.bcfg.to_dict())
         mine = self.in_shard(jobs)
         self.progress.start(len(mine), sum(self.job_path(j).exists() for j in mine))

@@ -7,17 +7,19 @@ from typing import Any
 
 import lightning as L
 
-from crossl.config import FEATURES, load_config
+from crossl.config import FEATURES, Config, load_config
 from crossl.eval.grid import Progress, probe_rows, supervised_rows
-from crossl.experiments.pretrain import load_data, pretrain
+from crossl.experiments.pretrain import PRETRAIN_OUTPUTS, load_data, pretrain
 from crossl.experiments.report import write_report
 from crossl.experiments.results import results_document
 from crossl.experiments.runtime import resolve_accelerator
 from crossl.io import write_json
 from crossl.methods.base import build_backbone
+from crossl.run_folder import run_folder
 
 QUICK_OVERRIDES = ["epochs=5", "supervised_epochs=5", "supervised_patience=4"]
 """What the quick demo changes in the ``crossl`` preset so that it ends within minutes on a laptop."""
+DEMO_OUTPUTS = (*PRETRAIN_OUTPUTS, "report.md", "*.png")
 
 
 def run_demo(
@@ -34,6 +36,13 @@ def run_demo(
     """
     out_dir = Path(out_dir)
     cfg = load_config("crossl", ([] if full else QUICK_OVERRIDES) + list(overrides or []))
+    with run_folder(out_dir, DEMO_OUTPUTS, "demo"):
+        return _demo(cfg, out_dir, full, progress, progress_bar)
+
+
+def _demo(
+    cfg: Config, out_dir: Path, full: bool, progress: Progress | None, progress_bar: bool
+) -> dict[str, Any]:
     data = load_data(cfg)
     if progress:
         progress(f"pretraining CroSSL for {cfg.epochs} epochs on {len(data.splits.train)} windows")

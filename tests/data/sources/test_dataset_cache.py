@@ -101,7 +101,8 @@ def test_failure_leaves_no_partial_cache_and_keeps_the_old_one(prepared):
     with pytest.raises(CrosslError, match="subject104"):
         prepare_dataset("pamap2", raw, cache_dir)
     assert json.loads((cache_dir / "manifest.json").read_text()) == manifest
-    assert sorted(p.name for p in cache_dir.parent.iterdir()) == ["cache", "raw"]
+    # nothing partial is left beside the cache; its writers' lock file stays (hidden, empty)
+    assert sorted(p.name for p in cache_dir.parent.iterdir()) == [".cache.lock", "cache", "raw"]
     with pytest.raises(CrosslError, match="subject104"):
         prepare_dataset("pamap2", raw, cache_dir.parent / "fresh")
     assert not (cache_dir.parent / "fresh").exists()
