@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossl.config import load_config, preset_for, preset_names
@@ -43,9 +45,23 @@ def _print_tables(doc: dict) -> None:
 def _cmd_pretrain(args: argparse.Namespace) -> None:
     from crossl.experiments.pretrain import pretrain
     from crossl.experiments.report import history_table
+    from crossl.experiments.resume import RESUME_NAME, stopped_run
 
-    cfg = load_config(args.config or preset_for(args.overrides), args.overrides)
-    outcome = pretrain(cfg, args.out, progress=not args.no_progress)
+    stopped = stopped_run(Path(args.out)) if args.resume else None
+    if stopped and not args.config and not args.overrides:
+        cfg = stopped[0]  # --resume alone continues with the stopped run's own config
+    else:
+        cfg = load_config(args.config or preset_for(args.overrides), args.overrides)
+    try:
+        outcome = pretrain(cfg, args.out, progress=not args.no_progress, resume=args.resume)
+    except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit
+        if (Path(args.out) / RESUME_NAME).is_file():
+            print(
+                f"crossl: stopped; the finished epochs are kept: continue with "
+                f"crossl pretrain --out {args.out} --resume",
+                file=sys.stderr,
+            )
+        raise KeyboardInterrupt from None
     s = outcome.summary
     print(
         f"pretrained {cfg.method} on {cfg.dataset}: {s['epochs']} epochs, {s['seconds']} s, "
@@ -153,11 +169,13 @@ def _cmd_benchmark(args: argparse.Namespace) -> None:
 def _cmd_report(args: argparse.Namespace) -> None:
     from crossl.experiments.benchmark import read_results
     from crossl.experiments.benchmark_report import write_benchmark_report
+    from crossl.run_folder import run_folder
 
     records = read_results(args.results)
     command = f"crossl report {args.results} --out {args.out}"
     title = f"Benchmark {records[0].get('benchmark', '')}".strip()
-    path = write_benchmark_report(records, args.out, command, title)
+    with run_folder(args.out, what="report"):
+        path = write_benchmark_report(records, args.out, command, title)
     print(f"report: {path} (and report.html), summary: {args.out}/summary.csv")
 
 
@@ -204,9 +222,14 @@ def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
     from crossl.data.cache_writer import prepare_dataset
     from crossl.data.dataset_info import cache_summary
 
-    bar = tqdm(total=None, unit="recording", disable=args.no_progress, dynamic_ncols=True)
+    bars: list[tqdm] = []  # opened by the first recording, so that bad input shows no bar
 
     def progress(done: int, total: int, what: str) -> None:
+        if not bars:
+            bars.append(
+                tqdm(total=total, unit="recording", disable=args.no_progress, dynamic_ncols=True)
+            )
+        bar = bars[0]
         bar.total = total
         bar.set_postfix_str(what, refresh=False)
         bar.update(done - bar.n)
@@ -217,7 +240,8 @@ def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
             args.name, args.raw, args.out, _parse_options(args.options), progress
         )
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     if written:
         print(f"prepared {args.name} in {time.perf_counter() - start:.0f} s: {args.out}\n")
     else:
@@ -245,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the pretraining that stopped in --out (it saves its state after every "
+        "epoch) with its own config; the result is the same as an uninterrupted run",
+    )
     p.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
     p.set_defaults(run=_cmd_pretrain)
 
@@ -358,8 +388,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_notices() -> None:
+    """Warnings of the library (e.g. an earlier run moved aside) as ``crossl: ...`` lines."""
+    logger = logging.getLogger("crossl")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("crossl: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command; bad input prints one line and returns 2."""
+    _show_notices()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:

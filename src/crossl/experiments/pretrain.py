@@ -20,14 +20,18 @@ from crossl.data.protocols import PreparedData, prepare_data
 from crossl.experiments.checkpoint import save_checkpoint
 from crossl.experiments.epoch_lines import EpochLines
 from crossl.experiments.results import crossl_version, results_document
+from crossl.experiments.resume import RESUME_NAME, EpochCheckpoint, check_resumable
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
 from crossl.io import write_json
 from crossl.methods.base import MethodModule
 from crossl.methods.registry import get_method
+from crossl.run_folder import run_folder
 
 log = logging.getLogger(__name__)
 
 VAL_BATCH = 256
+PRETRAIN_OUTPUTS = ("last.ckpt", "results.json", "logs")
+"""What a pretraining writes into its folder (an earlier run's are moved aside first)."""
 
 
 @dataclass
@@ -57,15 +61,33 @@ def pretrain(
     data: PreparedData | None = None,
     progress: bool = True,
     callbacks: Sequence[Callback] = (),
+    resume: bool = False,
 ) -> PretrainOutcome:
     """Train ``cfg.method`` on the training users and save ``out_dir/last.ckpt`` + ``results.json``.
 
     Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
     labelled ones. Every epoch the labelled validation-user windows score the online probe and
     the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
-    callbacks (e.g. progress reports).
+    callbacks (e.g. progress reports). ``out_dir`` is locked while the run writes to it, and an
+    earlier run's files there are first moved to ``out_dir/previous/`` (see
+    :func:`crossl.run_folder.run_folder`). The training state is saved after every epoch
+    (:mod:`crossl.experiments.resume`); ``resume`` continues the stopped run in ``out_dir``.
     """
     out_dir = Path(out_dir)
+    stopped = check_resumable(cfg, out_dir, resume)
+    outputs = () if stopped else PRETRAIN_OUTPUTS
+    with run_folder(out_dir, outputs, "pretraining"):
+        return _pretrain(cfg, out_dir, data, progress, callbacks, stopped)
+
+
+def _pretrain(
+    cfg: Config,
+    out_dir: Path,
+    data: PreparedData | None,
+    progress: bool,
+    callbacks: Sequence[Callback],
+    stopped: tuple[Path, int] | None,
+) -> PretrainOutcome:
     quiet_lightning()
     accelerator = resolve_accelerator(cfg.device)
     data = data or load_data(cfg)
@@ -86,6 +108,9 @@ def pretrain(
     val_batch = max(cfg.batch_size, VAL_BATCH)
     val_loader = EpochBatches(data.splits.val.labelled().to(device), val_batch, shuffle=False)
     # a bar on a terminal; in a log file one line per epoch instead of thousands of redraws
+    resume_from = stopped[0] if stopped else None
+    # the epochs after a resume are logged in a folder of their own, beside the first ones
+    log_version = f"resumed-after-epoch-{stopped[1]}" if stopped else ""
     bar = progress and sys.stderr.isatty()
     lines = [EpochLines()] if progress and not bar else []
     trainer = L.Trainer(
@@ -94,20 +119,20 @@ def pretrain(
         devices=1,
         precision=cfg.trainer_precision(),
         logger=[
-            CSVLogger(out_dir, name="logs", version=""),
-            TensorBoardLogger(out_dir, name="logs", version=""),
+            CSVLogger(out_dir, name="logs", version=log_version),
+            TensorBoardLogger(out_dir, name="logs", version=log_version),
         ],
-        enable_checkpointing=False,
+        enable_checkpointing=True,
         enable_progress_bar=bar,
         enable_model_summary=False,
         num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(50, len(loader))),
-        callbacks=[*callbacks, *lines],
+        callbacks=[*callbacks, *lines, EpochCheckpoint(out_dir / RESUME_NAME, loader)],
     )
     n_windows = len(loader) * loader.batch_size
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, n_windows, cfg.epochs)
     start = time.perf_counter()
-    trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader)
+    trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader, ckpt_path=resume_from)
     seconds = time.perf_counter() - start
     rates = module.throughput[1:] or module.throughput
     summary = {
@@ -121,4 +146,5 @@ def pretrain(
     module.metadata["pretrain"] = summary
     checkpoint = save_checkpoint(trainer, out_dir / "last.ckpt")
     write_json(out_dir / "results.json", results_document(cfg, summary, []))
+    (out_dir / RESUME_NAME).unlink(missing_ok=True)
     return PretrainOutcome(module, summary, checkpoint)

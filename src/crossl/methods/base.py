@@ -101,6 +101,7 @@ class MethodModule(L.LightningModule):
         self._last_step_end = 0.0
         self._val_features: list[Tensor] = []
         self._generator: torch.Generator | None = None
+        self._resumed_rng: dict[str, Any] | None = None
         self.throughput: list[float] = []
         self.history: list[dict[str, float]] = []
         self.build_heads()
@@ -128,6 +129,11 @@ class MethodModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._generator = None
+        if self._resumed_rng is not None:  # continue the random draws of a stopped run
+            if self._resumed_rng["step"] is not None:
+                self.generator.set_state(self._resumed_rng["step"])
+            torch.set_rng_state(self._resumed_rng["torch"])
+            self._resumed_rng = None
 
     def probe_features(self, emb: Tensor, present: Tensor) -> Tensor | None:
         """The downstream features (``cfg.features``) of embeddings ``emb``, for the online
@@ -267,3 +273,17 @@ class MethodModule(L.LightningModule):
             "modality_shapes": {k: list(v) for k, v in self.modality_shapes.items()},
             **self.metadata,
         }
+        # what a resumed run needs beyond Lightning's state (crossl.experiments.resume)
+        step = self._generator.get_state() if self._generator is not None else None
+        checkpoint["crossl_resume"] = {
+            "rng": {"step": step, "torch": torch.get_rng_state()},
+            "history": self.history,
+            "throughput": self.throughput,
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        state = checkpoint.get("crossl_resume")
+        if state is not None:
+            self._resumed_rng = state["rng"]
+            self.history = list(state["history"])
+            self.throughput = list(state["throughput"])
