@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import yaml
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from crossl.augment.spec import AugmentSpec
@@ -164,10 +164,15 @@ def resolve_yaml(name_or_path: str, folder: Path, what: str = "preset") -> Path:
 def read_yaml(path: Path) -> Any:
     """The YAML file at ``path`` as an OmegaConf layer; unreadable YAML is a :class:`CrosslError`."""
     try:
-        return OmegaConf.load(path)
+        layer = OmegaConf.load(path)
     except (OmegaConfBaseException, yaml.YAMLError, ValueError, OSError) as err:
         detail = " ".join(str(err).split())
         raise CrosslError(f"config file {path} is not valid YAML: {detail}") from None
+    if not isinstance(layer, DictConfig):
+        raise CrosslError(
+            f"config file {path} must hold key: value lines at its top level, not a list"
+        )
+    return layer
 
 
 def merge_structured(schema: type, layers: list[Any]) -> Any:
@@ -307,6 +312,23 @@ def validate(cfg: Config) -> None:
     if cfg.lr <= 0:
         raise CrosslError(f"lr={cfg.lr} must be positive")
     check_fractions("label_fractions", cfg.label_fractions)
+    if not cfg.eval_seeds:
+        raise CrosslError("eval_seeds=[] must name at least one seed, e.g. eval_seeds=[0,1,2]")
+    if not cfg.probe_c_grid or any(c <= 0 for c in cfg.probe_c_grid):
+        raise CrosslError(
+            f"probe_c_grid={cfg.probe_c_grid} must be a non-empty list of positive inverse "
+            "regularisation strengths, e.g. probe_c_grid=[0.01,0.1,1.0,10.0]"
+        )
+    for name in (
+        "weight_decay",
+        "weight_l2",
+        "warmup_epochs",
+        "sim_coeff",
+        "std_coeff",
+        "cov_coeff",
+    ):
+        if getattr(cfg, name) < 0:
+            raise CrosslError(f"{name}={getattr(cfg, name)} must be at least 0")
     if cfg.data.fold < 0:
         raise CrosslError(f"data.fold={cfg.data.fold} must be at least 0")
     if cfg.data.memory_budget_mb <= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -65,6 +66,11 @@ def load_cached_data(
             f"dataset={name} reads a prepared cache: run crossl datasets prepare {name} "
             f"--raw RAW_DIR --out CACHE_DIR, then pass data.root=CACHE_DIR"
         )
+    if not Path(root).exists():
+        raise CrosslError(
+            f"data.root={root} does not exist: give the folder written by crossl datasets "
+            f"prepare {name} --raw RAW_DIR --out CACHE_DIR"
+        )
     if not is_cache(root):
         raise CrosslError(
             f"data.root={root} is not a prepared cache of {name}: run crossl datasets prepare "
@@ -77,6 +83,8 @@ def load_cached_data(
             f"data.root={root} holds a prepared {cache.name}, not {name}: set dataset={cache.name}"
         )
     cache.check_fresh()
+    if stats is not None:
+        stats.check_matches({k: c for k, (c, _) in cache.shapes.items()})
     index = cache.split(fold)
     for part, rows in index.items():
         if len(rows) == 0:

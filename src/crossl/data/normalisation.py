@@ -32,6 +32,19 @@ class ChannelStats:
             {k: torch.tensor(v) for k, v in data["std"].items()},
         )
 
+    def check_matches(self, channels: dict[str, int]) -> None:
+        """Raise :class:`CrosslError` unless these statistics are for exactly the modalities and
+        channel counts ``channels`` (``{modality: channels}``): data of another sensor set than
+        the one a checkpoint was pretrained on cannot be normalised with its statistics."""
+        mine = {k: len(v) for k, v in self.mean.items()}
+        if mine != dict(channels):
+            have = ", ".join(f"{k} ({c} ch)" for k, c in channels.items())
+            want = ", ".join(f"{k} ({c} ch)" for k, c in mine.items())
+            raise CrosslError(
+                f"the data have modalities {have}, but the checkpoint was pretrained on {want}: "
+                "evaluate it on data with the sensors it was pretrained on"
+            )
+
 
 def fit_channel_stats(windows: WindowSet, min_std: float = 1e-6) -> ChannelStats:
     """Mean and std per channel over all present windows and time steps of ``windows``.

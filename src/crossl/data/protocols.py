@@ -215,6 +215,8 @@ def prepare_data(
         protocol.val_seed,
     )
     splits = split_by_subjects(windows, train, val, test)
+    if stats is not None:
+        stats.check_matches({k: v.shape[1] for k, v in windows.modalities.items()})
     stats = stats or fit_channel_stats(splits.train)
     train_windows = splits.train
     if limit_windows is not None and limit_windows < len(train_windows):

@@ -18,6 +18,9 @@ from crossl.io import atomic_write
 from crossl.methods.base import build_backbone
 from crossl.nn.backbone import MultimodalBackbone
 
+CHECKPOINT_KEYS = ("config", "modality_shapes", "normalisation")
+"""What the ``crossl`` metadata of a checkpoint must hold to be evaluated."""
+
 
 @dataclass
 class LoadedCheckpoint:
@@ -49,6 +52,12 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
     if not isinstance(ckpt, dict) or "crossl" not in ckpt or "state_dict" not in ckpt:
         raise CrosslError(f"{path} is not a crossl checkpoint (no crossl metadata)")
     meta = ckpt["crossl"]
+    missing = [k for k in CHECKPOINT_KEYS if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise CrosslError(
+            f"{path} has crossl metadata without {', '.join(missing)}: it was not written by "
+            "crossl pretrain (or was edited); pretrain again to get a complete checkpoint"
+        )
     cfg = config_from_dict(meta["config"])
     shapes = {k: (int(v[0]), int(v[1])) for k, v in meta["modality_shapes"].items()}
     backbone = build_backbone(cfg, shapes)

@@ -7,14 +7,46 @@ from typing import Any
 
 import lightning as L
 
-from crossl.config import override_config
+from crossl.config import Config, override_config
 from crossl.data.protocols import prepare_data
+from crossl.errors import CrosslError
 from crossl.eval.grid import Progress, probe_rows
-from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
 from crossl.experiments.results import results_document
 from crossl.experiments.runtime import quiet_lightning
 from crossl.io import write_json
 from crossl.methods.base import build_backbone
+from crossl.run_folder import run_folder
+
+EVALUATE_OUTPUTS = ("results.json",)
+EVALUATE_KEYS = (
+    "dataset",
+    "data",
+    "device",
+    "features",
+    "label_fractions",
+    "eval_seeds",
+    "probe_c_grid",
+    "probe_protocol",
+    "missing_modalities",
+    "probe_dropout",
+)
+"""The config keys an evaluation honours; the others describe the pretrained model."""
+
+
+def check_evaluation_overrides(cfg: Config, overrides: list[str] | None) -> None:
+    """Refuse an override that an evaluation cannot honour (a pretraining setting such as
+    ``code_size``), naming the checkpoint's value, so that a results file never records a
+    setting that did not run."""
+    for item in overrides or []:
+        key = item.split("=", 1)[0].strip()
+        top = key.split(".", 1)[0]
+        if top not in EVALUATE_KEYS:
+            raise CrosslError(
+                f"evaluate cannot change {key}: the checkpoint was pretrained with "
+                f"{key}={getattr(cfg, top)!r}; an evaluation changes only "
+                f"{', '.join(EVALUATE_KEYS)}"
+            )
 
 
 def evaluate_checkpoint(
@@ -26,14 +58,27 @@ def evaluate_checkpoint(
 ) -> dict[str, Any]:
     """Probe a checkpoint's frozen features on its protocol's test users; write ``results.json``.
 
-    ``overrides`` change evaluation keys (``label_fractions``, ``eval_seeds``, ``features``,
-    ``probe_protocol``, ``data.root``, ...); the data are normalised with the checkpoint's training
+    ``overrides`` change evaluation keys (:data:`EVALUATE_KEYS`: ``label_fractions``,
+    ``eval_seeds``, ``features``, ``probe_protocol``, ``data.root``, ...; any other key is refused
+    with one line); the data are normalised with the checkpoint's training
     statistics. With ``untrained`` the same network at its initialisation (seeded with the
     checkpoint's seed) is probed instead, as model ``random-init``.
     """
     quiet_lightning()
     loaded = load_checkpoint(checkpoint)
     cfg = override_config(loaded.config, overrides)
+    check_evaluation_overrides(loaded.config, overrides)
+    with run_folder(out_dir, EVALUATE_OUTPUTS, "evaluation"):
+        return _evaluate(loaded, cfg, out_dir, progress, untrained)
+
+
+def _evaluate(
+    loaded: LoadedCheckpoint,
+    cfg: Config,
+    out_dir: str | Path,
+    progress: Progress | None,
+    untrained: bool,
+) -> dict[str, Any]:
     data = prepare_data(
         cfg.dataset,
         cfg.data.root,
