@@ -10,6 +10,10 @@ and pretraining seed is written to --out, so an interrupted comparison resumes.
     .venv/bin/python benchmarks/compare_presets.py --out docs/results/presets
     .venv/bin/python benchmarks/compare_presets.py --study views --out docs/results/views \
         --seeds 0 1 2 --checkpoints runs/views
+    .venv/bin/python benchmarks/compare_presets.py --study masking --out docs/results/masking \
+        --seeds 0 1 2
+
+The masking study also draws masking.png: validation macro-F1 against the ratio per strategy.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from crossl.eval.features import extract_features
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe, refit_linear_probe
 from crossl.experiments.pretrain import load_data, pretrain
-from crossl.io import cached_json, write_text
+from crossl.io import atomic_write, cached_json, write_text
 from crossl.methods.base import build_backbone
 
 VARIANTS = {
@@ -71,7 +75,37 @@ VIEW_VARIANTS = {
     "paired0.5-attention": ["masking_strategy=paired", "aggregator=attention"],
     "paired0.5-mean": ["masking_strategy=paired", "aggregator=mean"],
 }
-STUDIES = {"paper": ("crossl-paper", VARIANTS), "views": ("crossl", VIEW_VARIANTS)}
+
+
+def _masking(strategy: str, ratio: float, patches: int = 1) -> list[str]:
+    extra = [f"latent_patches={patches}"] if patches > 1 else []
+    return [f"masking_strategy={strategy}", f"masking_ratio={ratio}", *extra]
+
+
+# The masking study: every strategy x ratio, over the recommended `crossl` preset (attention
+# aggregator, aggregator features). With two modalities spatial hides exactly one sensor at any
+# ratio >= 0.5 and paired has one distinct ratio, so those points are left out; the patch
+# strategies use two 64-sample latent patches per modality (wider than the TCN's receptive field).
+MASKING_VARIANTS = {
+    "paired0.5": [],
+    "spatial0.25": _masking("spatial", 0.25),
+    "spatial0.5": _masking("spatial", 0.5),
+    "bernoulli0.1": _masking("bernoulli", 0.1),
+    "bernoulli0.25": _masking("bernoulli", 0.25),
+    "bernoulli0.5": _masking("bernoulli", 0.5),
+    "bernoulli0.75": _masking("bernoulli", 0.75),
+    "random0.25": _masking("random", 0.25),
+    "random0.5": _masking("random", 0.5),
+    "random0.75": _masking("random", 0.75),
+    "temporal0.5": _masking("temporal", 0.5, patches=2),
+    "spatiotemporal0.25": _masking("spatiotemporal", 0.25, patches=2),
+    "spatiotemporal0.5": _masking("spatiotemporal", 0.5, patches=2),
+}
+STUDIES = {
+    "paper": ("crossl-paper", VARIANTS),
+    "views": ("crossl", VIEW_VARIANTS),
+    "masking": ("crossl", MASKING_VARIANTS),
+}
 DROPOUT = 0.5
 
 
@@ -195,6 +229,60 @@ def markdown_table(results: list[dict], kind: str) -> str:
     return "\n".join(lines)
 
 
+PANELS = ("only acc", "only gyro", "1%", "100%")
+PANEL_TITLES = {
+    "only acc": "deployed, only acc present",
+    "only gyro": "deployed, only gyro present",
+    "1%": "all sensors, 1 % labels",
+    "100%": "all sensors, 100 % labels",
+}
+
+
+def plot_masking(results: list[dict], path: Path) -> None:
+    """Validation macro-F1 of the aggregator features against the masking ratio, one line per
+    strategy (mean ± std over pretraining seeds), in four panels: the all-sensor probe deployed
+    with only one sensor, and all sensors at 1 % and 100 % labels; the untrained network dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curves: dict[str, dict[float, list[dict]]] = {}
+    untrained = []
+    for r in results:
+        scores = r["validation_macro_f1"]["aggregator"]
+        if r["variant"] == "random-init":
+            untrained.append(scores)
+            continue
+        cfg = load_config(r["preset"], r["overrides"])
+        curves.setdefault(cfg.masking_strategy, {}).setdefault(cfg.masking_ratio, []).append(scores)
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(4 * len(PANELS), 3.6), sharex=True)
+    for ax, key in zip(axes, PANELS, strict=True):
+        for strategy, by_ratio in curves.items():
+            ratios = sorted(by_ratio)
+            values = [[s[key] for s in by_ratio[x]] for x in ratios]
+            seeds = min(len(v) for v in values)
+            ax.errorbar(
+                ratios,
+                [np.mean(v) for v in values],
+                yerr=[np.std(v) for v in values],
+                marker="o",
+                capsize=3,
+                label=f"{strategy} (n={seeds})",
+            )
+        if untrained:
+            ax.axhline(np.mean([u[key] for u in untrained]), color="grey", ls="--", lw=1)
+        ax.set_title(PANEL_TITLES[key], fontsize=10)
+        ax.set_xlabel("masking ratio")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("validation macro-F1")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -239,6 +327,8 @@ def main() -> None:
     tables = [f"{kind} features\n\n{markdown_table(results, kind)}" for kind in FEATURES]
     text = "\n\n".join(tables)
     write_text(out / "summary.md", text + "\n")
+    if args.study == "masking":
+        plot_masking(results, out / "masking.png")
     print(text)
 
 
