@@ -55,13 +55,9 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
     try:
         outcome = pretrain(cfg, args.out, progress=not args.no_progress, resume=args.resume)
     except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit
-        if (Path(args.out) / RESUME_NAME).is_file():
-            print(
-                f"crossl: stopped; the finished epochs are kept: continue with "
-                f"crossl pretrain --out {args.out} --resume",
-                file=sys.stderr,
-            )
-        raise KeyboardInterrupt from None
+        kept = (Path(args.out) / RESUME_NAME).is_file()
+        hint = f"continue with crossl pretrain --out {args.out} --resume" if kept else ""
+        raise KeyboardInterrupt(hint) from None
     s = outcome.summary
     print(
         f"pretrained {cfg.method} on {cfg.dataset}: {s['epochs']} epochs, {s['seconds']} s, "
@@ -412,8 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrosslError as err:
         print(f"crossl: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("crossl: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"crossl: interrupted{'; ' if str(stop) else ''}{stop}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into e.g. head, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
