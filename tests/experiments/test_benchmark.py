@@ -172,6 +172,16 @@ def test_masking_points_that_are_the_same_experiment_are_refused_when_planned(tm
     assert variants == {"spatial@0.25", "spatial@0.5", "paired@0.5"}
 
 
+def test_temporal_points_above_the_patch_cap_are_refused_when_planned(tmp_path):
+    study = {"strategies": ["temporal", "spatiotemporal"], "ratios": [0.5, 0.75]}
+    patched = TINY["overrides"] + ["latent_patches=2"]
+    bcfg = tiny_config(tmp_path, masking=study, overrides=patched)
+    with pytest.raises(CrosslError, match=r"temporal@0.75 is the same experiment as temporal@0.5"):
+        plan_jobs(bcfg, ["acc", "gyro"])  # with 2 patches temporal hides at most one
+    tokens = study | {"strategies": ["spatiotemporal"]}  # 4 tokens: 0.5 hides two, 0.75 three
+    assert plan_jobs(tiny_config(tmp_path, masking=tokens, overrides=patched), ["acc", "gyro"])
+
+
 def test_masking_study_tests_every_sensor_subset_with_the_three_probe_trainings(tmp_path):
     study = {"strategies": ["paired"], "ratios": [0.5], "label_fractions": [0.01, 1.0]}
     jobs = plan_jobs(tiny_config(tmp_path, masking=study), ["acc", "gyro"])

@@ -155,6 +155,33 @@ def test_effective_ratio(strategy, ratio, m, expected):
     assert effective_ratio(strategy, ratio, m) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    "strategy, ratio, m, patches, expected",
+    [
+        ("temporal", 0.75, 2, 2, 0.5),  # one of two patches at most
+        ("temporal", 0.25, 2, 2, 0.25),
+        ("temporal", 0.75, 2, 4, 0.75),
+        ("spatiotemporal", 0.9, 2, 2, 0.75),  # three of four tokens at most
+        ("spatiotemporal", 0.5, 2, 2, 0.5),
+        ("temporal", 0.5, 2, 1, 0.5),  # no patches: nothing to cap
+    ],
+)
+def test_effective_ratio_of_the_patch_strategies(strategy, ratio, m, patches, expected):
+    assert effective_ratio(strategy, ratio, m, patches) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("ratio, hidden_max", [(0.75, 1), (0.9, 1)])
+def test_temporal_masks_never_hide_more_than_the_cap(ratio, hidden_max):
+    from crossl.nn.masking import patch_keep_mask
+
+    present = torch.ones(4000, 2, dtype=torch.bool)
+    keep = patch_keep_mask(present, 2, 4, "temporal", ratio, gen())  # 2 patches of 4 entries
+    hidden = (keep.reshape(4000, 2, 2, 4) == 0).all(dim=-1).sum(dim=-1)  # per modality
+    assert int(hidden.max()) == hidden_max
+    same = patch_keep_mask(present, 2, 4, "temporal", 0.5, gen())
+    assert torch.equal(keep, same)  # above the cap, the same draw as 0.5
+
+
 def test_paired_is_not_a_single_view_mask():
     with pytest.raises(CrosslError, match="view_keep_masks"):
         latent_keep_mask(torch.ones(2, 2, dtype=torch.bool), 4, "paired", 0.5, gen())

@@ -188,23 +188,29 @@ def _split_models(bcfg: BenchmarkConfig, fold: int | None) -> list[Model]:
     return models
 
 
-def check_distinct_masking_points(points: Sequence[tuple[str, float]], num_modalities: int) -> None:
+def check_distinct_masking_points(
+    points: Sequence[tuple[str, float]], num_modalities: int, patches: int = 1
+) -> None:
     """Raise :class:`CrosslError` when two masking-study points are the same experiment with
-    ``num_modalities`` modalities (e.g. spatial at 0.5 and 0.75 with two: both hide one).
+    ``num_modalities`` modalities and ``patches`` latent patches (e.g. spatial at 0.5 and 0.75
+    with two modalities: both hide one).
 
     >>> check_distinct_masking_points([("spatial", 0.5), ("spatial", 0.75)], 2)
     Traceback (most recent call last):
-    crossl.errors.CrosslError: masking study: spatial@0.75 is the same experiment as spatial@0.5 with 2 modalities (spatial hides at most 1 of 2, effective ratio 0.5): drop one, or give spatial its own ratios under masking.ratios_by_strategy
+    crossl.errors.CrosslError: masking study: spatial@0.75 is the same experiment as spatial@0.5 with 2 modalities (spatial hides at most 1 of 2 modalities, effective ratio 0.5): drop one, or give spatial its own ratios under masking.ratios_by_strategy
     """
     seen: dict[tuple[str, float], float] = {}
     for strategy, ratio in points:
-        key = (strategy, round(effective_ratio(strategy, ratio, num_modalities), 9))
+        key = (strategy, round(effective_ratio(strategy, ratio, num_modalities, patches), 9))
         if key in seen:
-            hides = "hides at most" if strategy == "spatial" else "hides from 1 to"
+            units = {"temporal": patches, "spatiotemporal": num_modalities * patches}
+            n = units.get(strategy, num_modalities)
+            what = {"temporal": "patches", "spatiotemporal": "tokens"}.get(strategy, "modalities")
+            hides = "hides from 1 to" if strategy == "paired" else "hides at most"
             raise CrosslError(
                 f"masking study: {strategy}@{ratio:g} is the same experiment as "
                 f"{strategy}@{seen[key]:g} with {num_modalities} modalities ({strategy} {hides} "
-                f"{num_modalities - 1} of {num_modalities}, effective ratio {key[1]:g}): drop one, "
+                f"{n - 1} of {n} {what}, effective ratio {key[1]:g}): drop one, "
                 f"or give {strategy} its own ratios under masking.ratios_by_strategy"
             )
         seen[key] = ratio
@@ -220,7 +226,8 @@ def plan_jobs(
     The missing-modality study leaves out every proper subset of ``bcfg.modality_groups``, else
     of the dataset's ``devices``, else of the modalities one by one."""
     if bcfg.masking is not None:
-        check_distinct_masking_points(bcfg.masking.points(), len(modality_names))
+        patches = model_config(bcfg, "crossl", 0, bcfg.dataset, []).latent_patches
+        check_distinct_masking_points(bcfg.masking.points(), len(modality_names), patches)
     groups = bcfg.modality_groups or devices or {m: [m] for m in modality_names}
     subsets = modality_group_subsets(groups) if bcfg.missing_modalities else []
     everything = tuple(modality_names)

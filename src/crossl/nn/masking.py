@@ -228,16 +228,22 @@ def view_keep_masks(
     return (keep & ~hidden_a).to(torch.float32), (keep & ~hidden_b).to(torch.float32)
 
 
-def effective_ratio(strategy: str, ratio: float, num_modalities: int) -> float:
-    """The ratio a strategy really applies with ``num_modalities`` present: the exact spatial
-    count is capped at M − 1 (any ratio ≥ (M − 1)/M is the same draw), and the paired scheme
-    hides between one and M − 1 modalities. Two study points with equal effective ratios are the
-    same experiment.
+def effective_ratio(strategy: str, ratio: float, num_modalities: int, patches: int = 1) -> float:
+    """The ratio a strategy really applies with ``num_modalities`` present and ``patches`` latent
+    time patches: an exact count is capped at one unit fewer than there are (spatial: M − 1 of
+    M modalities, temporal: P − 1 of P patches, spatio-temporal: M·P − 1 of M·P tokens), so any
+    ratio above the cap is the same draw, and the paired scheme hides between one and M − 1
+    modalities. Two study points with equal effective ratios are the same experiment.
 
     >>> effective_ratio("spatial", 0.75, 2), effective_ratio("paired", 0.1, 4)
     (0.5, 0.25)
+    >>> effective_ratio("temporal", 0.75, 2, patches=2), effective_ratio("spatiotemporal", 0.9, 2, 2)
+    (0.5, 0.75)
     """
-    if num_modalities < 2 or strategy not in ("spatial", "paired"):
+    units = {"spatial": num_modalities, "paired": num_modalities}
+    units |= {"temporal": patches, "spatiotemporal": num_modalities * patches}
+    n = units.get(strategy, 0)
+    if n < 2:
         return ratio
-    low = 1 / num_modalities if strategy == "paired" else 0.0
-    return min(max(ratio, low), (num_modalities - 1) / num_modalities)
+    low = 1 / n if strategy == "paired" else 0.0
+    return min(max(ratio, low), (n - 1) / n)
