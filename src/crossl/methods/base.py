@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from crossl.augment import Augmenter
-from crossl.config import Config
+from crossl.config import Config, config_from_dict
 from crossl.data.container import WindowSet
 from crossl.methods.collapse import collapse_warning, effective_rank, normalised_std
 from crossl.methods.online_probe import OnlineProbe
@@ -77,19 +77,22 @@ class MethodModule(L.LightningModule):
 
     def __init__(
         self,
-        cfg: Config,
-        modality_shapes: Mapping[str, tuple[int, int]],
+        cfg: Config | dict[str, Any],
+        modality_shapes: Mapping[str, Sequence[int]],
         metadata: dict[str, Any] | None = None,
         num_classes: int | None = None,
     ):
         super().__init__()
+        # a dict config: Lightning's load_from_checkpoint passes the saved hyper-parameters
+        cfg = config_from_dict(cfg) if isinstance(cfg, dict) else cfg
+        shapes = {k: (int(v[0]), int(v[1])) for k, v in modality_shapes.items()}
         self.cfg = cfg
-        self.modality_shapes = dict(modality_shapes)
+        self.modality_shapes = shapes
         self.metadata = dict(metadata or {})
         self.num_classes = num_classes
-        self.backbone = build_backbone(cfg, modality_shapes)
+        self.backbone = build_backbone(cfg, shapes)
         self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
-        self.augmenter.check_shapes(modality_shapes)
+        self.augmenter.check_shapes(shapes)
         self.online_probe = (
             OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
             if cfg.online_probe and num_classes
@@ -272,6 +275,13 @@ class MethodModule(L.LightningModule):
             "config": self.cfg.to_dict(),
             "modality_shapes": {k: list(v) for k, v in self.modality_shapes.items()},
             **self.metadata,
+        }
+        # the constructor's arguments, as plain data: Method.load_from_checkpoint(path) works
+        checkpoint[self.CHECKPOINT_HYPER_PARAMS_KEY] = {
+            "cfg": self.cfg.to_dict(),
+            "modality_shapes": {k: list(v) for k, v in self.modality_shapes.items()},
+            "metadata": self.metadata,
+            "num_classes": self.num_classes,
         }
         # what a resumed run needs beyond Lightning's state (crossl.experiments.resume)
         step = self._generator.get_state() if self._generator is not None else None
