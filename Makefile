@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy src/crossl
 	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m slow tests/test_bad_input_suite.py tests/experiments/test_resume.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -73,3 +73,28 @@ def test_resume_alone_on_the_command_line_takes_the_stopped_runs_config(tmp_path
     assert main(["pretrain", "--out", str(tmp_path), "--resume", "--no-progress"]) == 0
     assert "3 epochs" in capsys.readouterr().out
     assert json.loads((tmp_path / "results.json").read_text())["config"] == cfg.to_dict()
+
+
+@pytest.mark.slow
+def test_crossl_pretrain_killed_with_sigterm_resumes_to_the_same_numbers(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    args = ["epochs=3", "limit_windows=256", "batch_size=16"]
+    command = [sys.executable, "-m", "crossl.cli", "pretrain", "--out", str(tmp_path / "cut")]
+    run = subprocess.Popen([*command, *args], stderr=subprocess.PIPE, text=True)
+    assert run.stderr is not None
+    for line in run.stderr:
+        if line.startswith("epoch 1/3"):
+            run.send_signal(signal.SIGTERM)
+            break
+    err = run.stderr.read()
+    assert run.wait(timeout=300) == 130
+    assert err.strip().splitlines()[-1] == (
+        f"crossl: interrupted; continue with crossl pretrain --out {tmp_path / 'cut'} --resume"
+    )
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    pretrain(load_config("crossl", args), tmp_path / "whole", progress=False)
+    assert _numbers(tmp_path / "cut") == _numbers(tmp_path / "whole")
