@@ -18,7 +18,12 @@ from crossl.data import (
 from crossl.errors import CrosslError
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import fit_frozen_probe
+from crossl.experiments.benchmark import BenchmarkRunner
 from crossl.experiments.benchmark_config import BenchmarkConfig, load_benchmark_config
+from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.demo import run_demo
+from crossl.experiments.evaluate import evaluate_checkpoint
+from crossl.experiments.pretrain import pretrain
 from crossl.losses import (
     barlow_twins_loss,
     cocoa_loss,
@@ -39,6 +44,7 @@ __all__ = [
     "AugmentSpec",
     "Augmenter",
     "BenchmarkConfig",
+    "BenchmarkRunner",
     "Config",
     "CrosslError",
     "DatasetCache",
@@ -50,16 +56,20 @@ __all__ = [
     "classification_metrics",
     "cocoa_loss",
     "cross_modal_infonce_loss",
+    "evaluate_checkpoint",
     "fit_frozen_probe",
     "get_method",
     "label_fraction_indices",
     "latent_keep_mask",
     "load_benchmark_config",
+    "load_checkpoint",
     "load_config",
     "method_names",
     "nt_xent_loss",
     "prepare_data",
     "prepare_dataset",
+    "pretrain",
+    "run_demo",
     "vicreg_loss",
     "view_keep_masks",
 ]
