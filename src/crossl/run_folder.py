@@ -37,7 +37,7 @@ LOCK_NAME = ".crossl.lock"
 HOLDER_NAME = ".crossl-run.json"
 PREVIOUS = "previous"
 
-_held: dict[Path, int] = {}  # folders this process holds, with the depth of nested entries
+_held: dict[Path, int] = {}  # lock files this process holds, with the depth of nested entries
 
 
 def check_writable_folder(path: Path, flag: str = "--out") -> bool:
