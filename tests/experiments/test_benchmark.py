@@ -15,6 +15,7 @@ from crossl.errors import CrosslError
 from crossl.experiments.benchmark import BenchmarkRunner, GridProgress
 from crossl.experiments.benchmark_config import REFIT, load_benchmark_config
 from crossl.experiments.benchmark_plan import Job, plan_jobs, plan_models
+from crossl.experiments.pretrain import load_data
 from crossl.nn.backbone import MultimodalBackbone
 
 TINY = {
@@ -321,3 +322,20 @@ def test_config_keys_leave_out_later_keys_at_their_default():
     assert model.config_key == f"crossl-{digest(before)}"
     bf16 = replace(model, config=replace(cfg, precision="bf16-mixed"))
     assert bf16.config_key != model.config_key
+
+
+def test_the_authors_protocol_fits_on_training_and_validation_users_with_c_1(tmp_path):
+    authors = [*TINY["overrides"], "probe_protocol=authors"]
+    bcfg = tiny_config(tmp_path, baselines=[], protocols=["linear"], overrides=authors)
+    runner = BenchmarkRunner(bcfg, tmp_path / "out")
+    jobs = runner.jobs()
+    runner.execute(next(j for j in jobs if j.kind == "pretrain"))
+    job = next(j for j in jobs if j.kind == "eval" and j.label_fraction == 1.0)
+    [record, *_] = runner.execute(job)
+    data = load_data(job.model.config)  # the same 200 training windows
+    fitted = set(data.splits.train.subjects.tolist()) | set(data.splits.val.subjects.tolist())
+    assert set(record["fit_subjects"]) == fitted  # the validation users are fitted on too
+    assert record["hyper"] == {"C": 1.0, "probe_protocol": "authors"}
+    assert record["n_train"] == len(data.splits.train.labelled()) + len(data.splits.val.labelled())
+    with pytest.raises(CrosslError, match="probe_protocol=authors is defined for the linear"):
+        plan_jobs(tiny_config(tmp_path, protocols=["linear", "knn"], overrides=authors), ["acc"])

@@ -367,23 +367,37 @@ class BenchmarkRunner:
         }
 
     def _probe_records(self, job: Job, loaded: _Loaded) -> list[dict[str, Any]]:
-        train = loaded.labelled["train"]
-        idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed).numpy()
+        """A frozen probe fitted on the training users, its hyper-parameter chosen on the
+        validation users; with ``probe_protocol=authors`` (linear only, checked when planned)
+        fitted on the training and validation users together with C = 1, as the CroSSL authors'
+        anchor."""
+        cfg = loaded.model.config
+        authors = cfg.probe_protocol == "authors"
+        fit_splits = ("train", "val") if authors else ("train",)
+        labels = torch.cat([loaded.labelled[s].labels for s in fit_splits])
+        subjects = torch.cat([loaded.labelled[s].subjects for s in fit_splits])
+        idx = label_fraction_indices(labels, job.label_fraction, job.eval_seed).numpy()
         dropout_seed = job.eval_seed if job.probe_training == DROPOUT else None
-        x_train = self._features(loaded, "train", job.train_modalities, dropout_seed)[idx]
-        val_present = job.train_modalities if job.probe_training == REFIT else train.modality_names
-        x_val = self._features(loaded, "val", tuple(val_present), None)
-        y_train = train.labels.numpy()[idx]
-        y_val = loaded.labelled["val"].labels.numpy()
+        x_fit = np.concatenate(
+            [self._features(loaded, s, job.train_modalities, dropout_seed) for s in fit_splits]
+        )[idx]
+        y_fit = labels.numpy()[idx]
+        if authors:  # nothing is chosen: the one C is "chosen" on the fitted windows
+            x_val, y_val, c_grid = x_fit, y_fit, [1.0]
+        else:
+            names = loaded.labelled["train"].modality_names
+            val_present = job.train_modalities if job.probe_training == REFIT else names
+            x_val = self._features(loaded, "val", tuple(val_present), None)
+            y_val, c_grid = loaded.labelled["val"].labels.numpy(), cfg.probe_c_grid
         probe, hyper = fit_frozen_probe(
             job.protocol,
-            x_train,
-            y_train,
+            x_fit,
+            y_fit,
             x_val,
             y_val,
             len(loaded.data.class_names),
             job.eval_seed,
-            loaded.model.config.probe_c_grid,
+            c_grid,
         )
         return [
             self._eval_record(
@@ -391,9 +405,9 @@ class BenchmarkRunner:
                 loaded,
                 present,
                 probe.predict(self._features(loaded, "test", present, None)),
-                train.subjects[idx],
+                subjects[idx],
                 len(idx),
-                hyper,
+                hyper | {"probe_protocol": cfg.probe_protocol},
             )
             for present in job.test_subsets
         ]

@@ -233,6 +233,8 @@ def plan_jobs(
     everything = tuple(modality_names)
     jobs: list[Job] = []
     for model in plan_models(bcfg):
+        model_jobs = _model_eval_jobs(bcfg, model, everything, subsets)
+        _check_probe_protocol(model, model_jobs)
         if model.pretrained:
             jobs.append(Job("pretrain", model))
         first_seed = model.pretrain_seed == bcfg.pretrain_seeds[0]
@@ -240,8 +242,21 @@ def plan_jobs(
         main = model.study == "main" and model.method != "supervised"
         if main and bcfg.tsne and first_seed and first_fold:
             jobs.append(Job("embedding", model))
-        jobs += _model_eval_jobs(bcfg, model, everything, subsets)
+        jobs += model_jobs
     return jobs
+
+
+def _check_probe_protocol(model: Model, jobs: Sequence[Job]) -> None:
+    """The authors' protocol (train + validation users, C = 1) is defined for the linear probe
+    only: kNN, MLP and fine-tuning choose k, stop early or validate on the validation users."""
+    if model.config.probe_protocol != "authors":
+        return
+    other = sorted({j.protocol for j in jobs if j.kind == "eval" and j.protocol != "linear"})
+    if other:
+        raise CrosslError(
+            f"probe_protocol=authors is defined for the linear probe only, but {model.name} "
+            f"is also evaluated with {', '.join(other)}: set protocols=[linear] for that grid"
+        )
 
 
 def _model_eval_jobs(
