@@ -39,8 +39,10 @@ def test_a_file_or_an_unwritable_place_is_refused_before_anything_is_created(tmp
     afile.write_text("x")
     with pytest.raises(CrosslError, match="is a file, not a folder"):
         check_writable_folder(afile)
+    assert afile.read_text() == "x"
     with pytest.raises(CrosslError, match="cannot write there"):
         check_writable_folder(afile / "below")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
     with pytest.raises(CrosslError, match="cannot write there"):
         check_writable_folder(Path("/proc/crossl-run"))  # not even root may create it
     with pytest.raises(CrosslError, match="not a valid path"):
@@ -56,7 +58,7 @@ def test_a_folder_locked_by_another_process_is_refused_naming_it(tmp_path):
             pass
         message = str(err.value)
         assert f"pid {holder.pid}" in message and "in use by another crossl pretraining" in message
-        assert "folder_lock" in message or "-c" in message  # the holder's command line
+        assert f"-c {tmp_path}" in message  # the holder's command line
     finally:
         holder.kill()
         holder.wait()
@@ -125,3 +127,18 @@ def test_a_second_pretrain_into_a_folder_in_use_gets_one_line(tmp_path, capfd):
     err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"in use by another crossl pretraining (pid {holder.pid}" in err[0]
     assert not (tmp_path / "results.json").exists() and not (tmp_path / "logs").exists()
+
+
+def test_a_busy_folder_is_reported_as_busy_even_once_it_holds_a_resume_checkpoint(tmp_path, capfd):
+    from crossl.cli import main
+
+    (tmp_path / "resume.ckpt").write_bytes(b"the live run's state")
+    holder = hold_lock(tmp_path)
+    try:
+        assert main(["pretrain", "--out", str(tmp_path), "epochs=1", "limit_windows=64"]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capfd.readouterr().err
+    assert "in use by another crossl pretraining" in err and "resume" not in err
+    assert (tmp_path / "resume.ckpt").read_bytes() == b"the live run's state"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -56,7 +57,9 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
         outcome = pretrain(cfg, args.out, progress=not args.no_progress, resume=args.resume)
     except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit
         kept = (Path(args.out) / RESUME_NAME).is_file()
-        hint = f"continue with crossl pretrain --out {args.out} --resume" if kept else ""
+        hint = (
+            f"continue with crossl pretrain --out {shlex.quote(args.out)} --resume" if kept else ""
+        )
         raise KeyboardInterrupt(hint) from None
     s = outcome.summary
     print(
@@ -384,11 +387,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced, e.g.
+    by a caller that captures it, after the handler was made)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _show_notices() -> None:
     """Warnings of the library (e.g. an earlier run moved aside) as ``crossl: ...`` lines."""
     logger = logging.getLogger("crossl")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("crossl: %(message)s"))
         logger.addHandler(handler)
         logger.propagate = False

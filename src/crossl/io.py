@@ -31,19 +31,28 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         tmp.chmod(0o644)
         _fsync(tmp)
         os.replace(tmp, path)
-        _fsync(path.parent)
+        fsync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
 def _fsync(path: Path) -> None:
-    """Flush a file's data, or a folder's entries, to disk."""
+    """Flush a file (or a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename in it) to disk, where the system allows it: folders
+    cannot be opened on Windows, and some network filesystems refuse their ``fsync``."""
+    try:
+        _fsync(folder)
+    except OSError:
+        return
 
 
 def fsync_tree(folder: Path) -> None:
@@ -52,7 +61,7 @@ def fsync_tree(folder: Path) -> None:
     for p in folder.rglob("*"):
         if p.is_file():
             _fsync(p)
-    _fsync(folder)
+    fsync_folder(folder)
 
 
 def write_json(path: str | Path, data: Any) -> Path:

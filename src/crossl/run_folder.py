@@ -104,6 +104,11 @@ def folder_lock(
             f"{path} is in use by another crossl {what} ({_holder_text(holder_file)}); wait for "
             "it to finish or choose another folder"
         ) from None
+    except OSError as err:  # e.g. a lock file of another account in a shared folder
+        raise CrosslError(
+            f"cannot lock {path} ({err.strerror or type(err).__name__} on {lock_file}): "
+            "choose a folder of your own"
+        ) from None
     _held[key] = 1
     holder = {
         "pid": os.getpid(),
@@ -122,7 +127,8 @@ def folder_lock(
 
 def move_previous_run(path: Path, outputs: Sequence[str]) -> Path | None:
     """Move the entries of ``path`` named by ``outputs`` (names or glob patterns) into
-    ``path/previous/<time>/``; return that folder, or None when there was nothing to move."""
+    ``path/previous/<time>/`` (a line on the ``crossl`` logger says where); return that folder,
+    or None when there was nothing to move."""
     found = sorted({p for pattern in outputs for p in path.glob(pattern)})
     if not found:
         return None
@@ -135,11 +141,13 @@ def move_previous_run(path: Path, outputs: Sequence[str]) -> Path | None:
     target.mkdir(parents=True)
     for p in found:
         p.rename(target / p.name)
+    log.warning("%s held an earlier run: its files are now in %s", path, target)
     return target
 
 
-def _only_locks(path: Path) -> bool:
-    return all(p.name.endswith(".lock") for p in path.iterdir())
+def _only_lock_files(path: Path) -> bool:
+    names = {LOCK_NAME, HOLDER_NAME}
+    return all(p.name in names or p.name.startswith(".crossl-") for p in path.iterdir())
 
 
 @contextmanager
@@ -152,14 +160,12 @@ def run_folder(
     path = Path(path)
     created = check_writable_folder(path)
     nested = _lock_files(path, False, tag)[0].resolve() in _held
-    try:
-        with folder_lock(path, what, tag=tag):
-            if outputs and not nested:
-                moved = move_previous_run(path, outputs)
-                if moved is not None:
-                    log.warning("%s held an earlier run: its files are now in %s", path, moved)
+    with folder_lock(path, what, tag=tag):
+        if outputs and not nested:
+            move_previous_run(path, outputs)
+        try:
             yield path
-    except BaseException:
-        if created and path.is_dir() and _only_locks(path):
-            shutil.rmtree(path)
-        raise
+        except BaseException:
+            if created and not nested and _only_lock_files(path):
+                shutil.rmtree(path)  # still locked: no other run can have entered it
+            raise

@@ -49,3 +49,21 @@ def test_a_crashed_prepare_is_cleaned_by_the_next_with_a_line(tmp_path, capfd):
     err = capfd.readouterr().err
     assert f"removed {left}, left by a prepare of {cache} that did not finish" in err
     assert not left.exists() and len(DatasetCache(cache)) == 40
+
+
+def test_a_prepare_while_another_holds_the_cache_gets_one_line(tmp_path):
+    from crossl.run_folder import folder_lock
+
+    raw = _raw(tmp_path / "raw")
+    cache = tmp_path / "cache"
+    with folder_lock(cache, "prepare", beside=True):  # this process is the other writer
+        done = subprocess.run(
+            [*PREPARE, "--raw", str(raw), "--out", str(cache), "rate_hz=16"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert f"crossl: error: {cache} is in use by another crossl prepare (pid " in line
+    assert not cache.exists()

@@ -339,3 +339,29 @@ def test_the_authors_protocol_fits_on_training_and_validation_users_with_c_1(tmp
     assert record["n_train"] == len(data.splits.train.labelled()) + len(data.splits.val.labelled())
     with pytest.raises(CrosslError, match="probe_protocol=authors is defined for the linear"):
         plan_jobs(tiny_config(tmp_path, protocols=["linear", "knn"], overrides=authors), ["acc"])
+
+
+def test_a_grid_continues_a_pretraining_that_was_interrupted(tmp_path):
+    from lightning.pytorch.callbacks import Callback
+
+    from crossl.experiments.pretrain import pretrain
+
+    class Killed(RuntimeError):
+        pass
+
+    class KillAtSecondEpoch(Callback):
+        def on_train_epoch_start(self, trainer, pl_module):
+            if trainer.current_epoch == 1:
+                raise Killed
+
+    two_epochs = [*TINY["overrides"], "epochs=2"]
+    bcfg = tiny_config(tmp_path, baselines=[], protocols=["linear"], overrides=two_epochs)
+    runner = BenchmarkRunner(bcfg, tmp_path / "out")
+    job = next(j for j in runner.jobs() if j.kind == "pretrain")
+    folder = tmp_path / "out" / "pretrain" / job.model.config_key
+    with pytest.raises(Killed):
+        pretrain(job.model.config, folder, progress=False, callbacks=[KillAtSecondEpoch()])
+    assert (folder / "resume.ckpt").is_file()
+    [record] = runner.execute(job)
+    assert record["epochs"] == 2 and (folder / "last.ckpt").is_file()
+    assert not (folder / "resume.ckpt").exists()

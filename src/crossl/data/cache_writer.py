@@ -11,6 +11,7 @@ second writer out, and the temporary folders of a prepare that crashed are remov
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ from crossl.data.npy_files import NpyAppender
 from crossl.data.raw_windows import RawWindows
 from crossl.data.recipe import Recipe, Source
 from crossl.errors import CrosslError
-from crossl.io import fsync_tree, write_json
+from crossl.io import fsync_folder, fsync_tree, write_json
 from crossl.run_folder import check_writable_folder, folder_lock
 
 log = logging.getLogger(__name__)
@@ -142,9 +143,14 @@ def _check_out(out: Path) -> None:
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Remove the temporary folders of a prepare of ``out`` that crashed (called with the lock
-    held, so no other writer owns them)."""
-    leftovers = [*out.parent.glob(f".{out.name}.partial*"), out.parent / f".{out.name}.old"]
+    """Clean up after a prepare of ``out`` that crashed (called with the lock held, so no other
+    writer owns these folders): an older cache moved aside just before the crash is put back,
+    temporary folders are removed, each with a line."""
+    old = out.parent / f".{out.name}.old"
+    if old.is_dir() and not out.exists():
+        old.rename(out)
+        log.warning("put back %s, the cache a prepare that did not finish had moved aside", out)
+    leftovers = [*out.parent.glob(f".{glob.escape(out.name)}.partial-*"), old]
     for left in sorted(leftovers):
         if left.is_dir():
             shutil.rmtree(left)
@@ -243,3 +249,4 @@ def _replace(tmp: Path, out: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
     else:
         tmp.rename(out)
+    fsync_folder(out.parent)

@@ -37,6 +37,7 @@ from crossl.experiments.benchmark_plan import Job, Model, fold_overrides, model_
 from crossl.experiments.benchmark_report import write_benchmark_report
 from crossl.experiments.checkpoint import load_checkpoint
 from crossl.experiments.pretrain import pretrain
+from crossl.experiments.resume import RESUME_NAME
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
 from crossl.io import write_json, write_text
 from crossl.methods.base import build_backbone
@@ -280,7 +281,8 @@ class BenchmarkRunner:
         if not results.exists():
             status = _EpochStatus(self.progress, f"{model.name}: pretraining")
             data = self.data_for(model.config)
-            pretrain(model.config, folder, data, progress=False, callbacks=[status])
+            stopped = (folder / RESUME_NAME).is_file()  # an interrupted grid continues it
+            pretrain(model.config, folder, data, False, [status], resume=stopped)
         return json.loads(results.read_text())["pretrain"]
 
     def _pretrain_record(self, job: Job) -> dict[str, Any]:

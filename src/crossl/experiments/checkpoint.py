@@ -37,20 +37,27 @@ def save_checkpoint(trainer: L.Trainer, path: str | Path) -> Path:
     return atomic_write(path, lambda tmp: trainer.save_checkpoint(tmp))
 
 
-def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
-    """Read a crossl checkpoint; unreadable or foreign files raise :class:`CrosslError`."""
-    path = Path(path)
+def read_checkpoint_file(path: Path, fix: str) -> dict[str, Any]:
+    """The dict in a crossl checkpoint file, read with ``weights_only`` (tensors and plain types
+    only, nothing in it runs); a missing, unreadable or foreign file is a :class:`CrosslError`
+    ending with ``fix``."""
     if not path.is_file():
         raise CrosslError(f"checkpoint {path} does not exist")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, pickle.UnpicklingError, zipfile.BadZipFile, EOFError, ValueError) as err:
         raise CrosslError(
-            f"checkpoint {path} is unreadable or corrupt ({type(err).__name__}): "
-            "give a last.ckpt written by crossl pretrain"
+            f"checkpoint {path} is unreadable or corrupt ({type(err).__name__}): {fix}"
         ) from None
     if not isinstance(ckpt, dict) or "crossl" not in ckpt or "state_dict" not in ckpt:
-        raise CrosslError(f"{path} is not a crossl checkpoint (no crossl metadata)")
+        raise CrosslError(f"{path} is not a crossl checkpoint (no crossl metadata): {fix}")
+    return ckpt
+
+
+def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
+    """Read a crossl checkpoint; unreadable or foreign files raise :class:`CrosslError`."""
+    path = Path(path)
+    ckpt = read_checkpoint_file(path, "give a last.ckpt written by crossl pretrain")
     meta = ckpt["crossl"]
     missing = [k for k in CHECKPOINT_KEYS if not isinstance(meta, dict) or k not in meta]
     if missing:

@@ -12,6 +12,7 @@ from crossl.eval.grid import Progress, probe_rows, supervised_rows
 from crossl.experiments.pretrain import PRETRAIN_OUTPUTS, load_data, pretrain
 from crossl.experiments.report import write_report
 from crossl.experiments.results import results_document
+from crossl.experiments.resume import RESUME_NAME
 from crossl.experiments.runtime import resolve_accelerator
 from crossl.io import write_json
 from crossl.methods.base import build_backbone
@@ -36,17 +37,23 @@ def run_demo(
     """
     out_dir = Path(out_dir)
     cfg = load_config("crossl", ([] if full else QUICK_OVERRIDES) + list(overrides or []))
-    with run_folder(out_dir, DEMO_OUTPUTS, "demo"):
-        return _demo(cfg, out_dir, full, progress, progress_bar)
+    stopped = (out_dir / RESUME_NAME).is_file()  # an interrupted demo continues its pretraining
+    with run_folder(out_dir, () if stopped else DEMO_OUTPUTS, "demo"):
+        return _demo(cfg, out_dir, full, progress, progress_bar, stopped)
 
 
 def _demo(
-    cfg: Config, out_dir: Path, full: bool, progress: Progress | None, progress_bar: bool
+    cfg: Config,
+    out_dir: Path,
+    full: bool,
+    progress: Progress | None,
+    progress_bar: bool,
+    resume: bool,
 ) -> dict[str, Any]:
     data = load_data(cfg)
     if progress:
         progress(f"pretraining CroSSL for {cfg.epochs} epochs on {len(data.splits.train)} windows")
-    outcome = pretrain(cfg, out_dir, data, progress=progress_bar)
+    outcome = pretrain(cfg, out_dir, data, progress=progress_bar, resume=resume)
     kinds = FEATURES if full else (cfg.features,)
     L.seed_everything(cfg.seed, verbose=False)
     untrained = build_backbone(cfg, data.modality_shapes)

@@ -22,7 +22,6 @@ EVALUATE_OUTPUTS = ("results.json",)
 EVALUATE_KEYS = (
     "dataset",
     "data",
-    "device",
     "features",
     "label_fractions",
     "eval_seeds",
@@ -44,7 +43,7 @@ def check_evaluation_overrides(cfg: Config, overrides: list[str] | None) -> None
         if top not in EVALUATE_KEYS:
             raise CrosslError(
                 f"evaluate cannot change {key}: the checkpoint was pretrained with "
-                f"{key}={getattr(cfg, top)!r}; an evaluation changes only "
+                f"{top}={getattr(cfg, top)!r}; an evaluation changes only "
                 f"{', '.join(EVALUATE_KEYS)}"
             )
 

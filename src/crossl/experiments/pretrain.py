@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, tor
 from crossl.io import write_json
 from crossl.methods.base import MethodModule
 from crossl.methods.registry import get_method
-from crossl.run_folder import run_folder
+from crossl.run_folder import move_previous_run, run_folder
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +73,10 @@ def pretrain(
     (:mod:`crossl.experiments.resume`); ``resume`` continues the stopped run in ``out_dir``.
     """
     out_dir = Path(out_dir)
-    stopped = check_resumable(cfg, out_dir, resume)
-    outputs = () if stopped else PRETRAIN_OUTPUTS
-    with run_folder(out_dir, outputs, "pretraining"):
+    with run_folder(out_dir, what="pretraining"):
+        stopped = check_resumable(cfg, out_dir, resume)  # with the lock: not a live run's state
+        if not stopped:
+            move_previous_run(out_dir, PRETRAIN_OUTPUTS)
         return _pretrain(cfg, out_dir, data, progress, callbacks, stopped)
 
 
@@ -111,6 +111,7 @@ def _pretrain(
     resume_from = stopped[0] if stopped else None
     # the epochs after a resume are logged in a folder of their own, beside the first ones
     log_version = f"resumed-after-epoch-{stopped[1]}" if stopped else ""
+    epochs = EpochCheckpoint(out_dir / RESUME_NAME, loader)
     bar = progress and sys.stderr.isatty()
     lines = [EpochLines()] if progress and not bar else []
     trainer = L.Trainer(
@@ -127,13 +128,12 @@ def _pretrain(
         enable_model_summary=False,
         num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(50, len(loader))),
-        callbacks=[*callbacks, *lines, EpochCheckpoint(out_dir / RESUME_NAME, loader)],
+        callbacks=[*callbacks, *lines, epochs],
     )
     n_windows = len(loader) * loader.batch_size
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, n_windows, cfg.epochs)
-    start = time.perf_counter()
     trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader, ckpt_path=resume_from)
-    seconds = time.perf_counter() - start
+    seconds = epochs.seconds()  # across resumes
     rates = module.throughput[1:] or module.throughput
     summary = {
         "epochs": trainer.current_epoch,

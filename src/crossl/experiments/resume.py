@@ -1,8 +1,8 @@
 """Resumable pretraining: a checkpoint of the whole training state after every epoch.
 
 ``DIR/resume.ckpt`` holds what Lightning restores (weights, optimiser, loop counters) plus every
-random state the next epoch draws from: the batch order's generator (here), the training step's
-generator and the global torch generator (:meth:`crossl.methods.base.MethodModule.on_save_checkpoint`).
+random state the next epoch draws from: the batch order's generator, the training step's
+generator and the global torch generator (:class:`EpochCheckpoint`'s state).
 A pretraining resumed from it therefore ends with the same weights and numbers as one that was
 never stopped (same machine, CPU). It is written atomically after each epoch's validation and
 removed once ``last.ckpt`` and ``results.json`` are written.
@@ -10,6 +10,7 @@ removed once ``last.ckpt`` and ``results.json`` are written.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,32 +21,69 @@ from lightning.pytorch.callbacks import Checkpoint
 from crossl.config import Config, config_from_dict
 from crossl.data.batches import TrainBatches
 from crossl.errors import CrosslError
-from crossl.experiments.checkpoint import save_checkpoint
+from crossl.experiments.checkpoint import read_checkpoint_file, save_checkpoint
+from crossl.methods.base import MethodModule
 
 RESUME_NAME = "resume.ckpt"
 
 
 class EpochCheckpoint(Checkpoint):
     """Save ``path`` at the end of every epoch but the last (after validation and the module's
-    own epoch-end hook, as Lightning's checkpoint callbacks are), with the state of ``batches``'
-    generator, so that the batch order of the epochs after a resume is the same."""
+    own epoch-end hook, as Lightning's checkpoint callbacks are). Its state, saved in every
+    checkpoint and restored only when Lightning resumes from one, is every random state the next
+    epoch draws from (``batches``' order, the training step's generator, torch's global
+    generator) and the training time so far."""
 
     def __init__(self, path: Path, batches: TrainBatches):
         self.path = path
         self.batches = batches
+        self.seconds_before = 0.0
+        self._started = time.perf_counter()
+        self._pending: dict[str, Any] | None = None
+        self._module: MethodModule | None = None
+
+    def seconds(self) -> float:
+        """Training time of the whole run, across resumes."""
+        return self.seconds_before + time.perf_counter() - self._started
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._started = time.perf_counter()
+
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if self._pending is not None:  # the first epoch after a resume
+            assert isinstance(pl_module, MethodModule)
+            if self._pending["step"] is not None:
+                pl_module.generator.set_state(self._pending["step"])
+            torch.set_rng_state(self._pending["torch"])
+            self._pending = None
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if trainer.current_epoch + 1 < (trainer.max_epochs or 0):
             save_checkpoint(trainer, self.path)
 
     def state_dict(self) -> dict[str, Any]:
-        generator: torch.Generator | None = getattr(self.batches, "generator", None)
-        return {"batch_order": generator.get_state() if generator is not None else None}
+        module = self._module
+        step = module.generator.get_state() if module is not None else None
+        return {
+            "batch_order": self._batch_generator().get_state(),
+            "step": step,
+            "torch": torch.get_rng_state(),
+            "seconds": self.seconds(),
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        generator: torch.Generator | None = getattr(self.batches, "generator", None)
-        if generator is not None and state_dict.get("batch_order") is not None:
-            generator.set_state(state_dict["batch_order"])
+        self._batch_generator().set_state(state_dict["batch_order"])
+        self.seconds_before = float(state_dict["seconds"])
+        self._pending = {"step": state_dict["step"], "torch": state_dict["torch"]}
+
+    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        self._module = pl_module if isinstance(pl_module, MethodModule) else None
+
+    def _batch_generator(self) -> torch.Generator:
+        generator = getattr(self.batches, "generator", None)
+        if not isinstance(generator, torch.Generator):
+            raise CrosslError("these training batches have no seeded generator to resume from")
+        return generator
 
 
 def stopped_run(out_dir: Path) -> tuple[Config, int] | None:
@@ -54,12 +92,12 @@ def stopped_run(out_dir: Path) -> tuple[Config, int] | None:
     path = out_dir / RESUME_NAME
     if not path.is_file():
         return None
+    ckpt = read_checkpoint_file(path, "remove it to start the run over")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
         return config_from_dict(ckpt["crossl"]["config"]), int(ckpt["epoch"]) + 1
-    except (RuntimeError, KeyError, TypeError, ValueError, EOFError) as err:
+    except (KeyError, TypeError, ValueError) as err:
         raise CrosslError(
-            f"{path} is unreadable ({type(err).__name__}): remove it to start the run over"
+            f"{path} is incomplete ({type(err).__name__}): remove it to start the run over"
         ) from None
 
 

@@ -104,7 +104,6 @@ class MethodModule(L.LightningModule):
         self._last_step_end = 0.0
         self._val_features: list[Tensor] = []
         self._generator: torch.Generator | None = None
-        self._resumed_rng: dict[str, Any] | None = None
         self.throughput: list[float] = []
         self.history: list[dict[str, float]] = []
         self.build_heads()
@@ -132,11 +131,6 @@ class MethodModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._generator = None
-        if self._resumed_rng is not None:  # continue the random draws of a stopped run
-            if self._resumed_rng["step"] is not None:
-                self.generator.set_state(self._resumed_rng["step"])
-            torch.set_rng_state(self._resumed_rng["torch"])
-            self._resumed_rng = None
 
     def probe_features(self, emb: Tensor, present: Tensor) -> Tensor | None:
         """The downstream features (``cfg.features``) of embeddings ``emb``, for the online
@@ -283,17 +277,11 @@ class MethodModule(L.LightningModule):
             "metadata": self.metadata,
             "num_classes": self.num_classes,
         }
-        # what a resumed run needs beyond Lightning's state (crossl.experiments.resume)
-        step = self._generator.get_state() if self._generator is not None else None
-        checkpoint["crossl_resume"] = {
-            "rng": {"step": step, "torch": torch.get_rng_state()},
-            "history": self.history,
-            "throughput": self.throughput,
-        }
+        # the epochs so far, which a resumed run continues (crossl.experiments.resume)
+        checkpoint["crossl_history"] = {"history": self.history, "throughput": self.throughput}
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        state = checkpoint.get("crossl_resume")
+        state = checkpoint.get("crossl_history")
         if state is not None:
-            self._resumed_rng = state["rng"]
             self.history = list(state["history"])
             self.throughput = list(state["throughput"])
