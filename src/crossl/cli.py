@@ -420,8 +420,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrosslError as err:
         print(f"crossl: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as stop:
-        print(f"crossl: interrupted{'; ' if str(stop) else ''}{stop}", file=sys.stderr)
+    except (KeyboardInterrupt, SystemExit) as stop:  # Lightning ends Ctrl-C, SIGTERM in SystemExit
+        hint = str(stop) if isinstance(stop, KeyboardInterrupt) else ""
+        print(f"crossl: interrupted{'; ' if hint else ''}{hint}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into e.g. head, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

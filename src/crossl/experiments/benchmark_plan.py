@@ -20,7 +20,7 @@ from crossl.experiments.benchmark_config import (
     BenchmarkConfig,
     TransferStudy,
 )
-from crossl.nn.masking import effective_ratio
+from crossl.nn.masking import effective_ratio, masking_units
 
 DETERMINISTIC_PROTOCOLS = ("linear", "knn")
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
@@ -203,9 +203,7 @@ def check_distinct_masking_points(
     for strategy, ratio in points:
         key = (strategy, round(effective_ratio(strategy, ratio, num_modalities, patches), 9))
         if key in seen:
-            units = {"temporal": patches, "spatiotemporal": num_modalities * patches}
-            n = units.get(strategy, num_modalities)
-            what = {"temporal": "patches", "spatiotemporal": "tokens"}.get(strategy, "modalities")
+            n, what = masking_units(strategy, num_modalities, patches)
             hides = "hides from 1 to" if strategy == "paired" else "hides at most"
             raise CrosslError(
                 f"masking study: {strategy}@{ratio:g} is the same experiment as "

@@ -228,6 +228,19 @@ def view_keep_masks(
     return (keep & ~hidden_a).to(torch.float32), (keep & ~hidden_b).to(torch.float32)
 
 
+def masking_units(strategy: str, num_modalities: int, patches: int = 1) -> tuple[int, str]:
+    """How many units an exact-count strategy chooses from, and what they are, e.g.
+    ``(2, "modalities")`` for spatial masking of two sensors; ``(0, "entries")`` for the
+    element-wise and Bernoulli strategies, which have no count to cap."""
+    if strategy in ("spatial", "paired"):
+        return num_modalities, "modalities"
+    if strategy == "temporal":
+        return patches, "patches"
+    if strategy == "spatiotemporal":
+        return num_modalities * patches, "tokens"
+    return 0, "entries"
+
+
 def effective_ratio(strategy: str, ratio: float, num_modalities: int, patches: int = 1) -> float:
     """The ratio a strategy really applies with ``num_modalities`` present and ``patches`` latent
     time patches: an exact count is capped at one unit fewer than there are (spatial: M − 1 of
@@ -240,9 +253,7 @@ def effective_ratio(strategy: str, ratio: float, num_modalities: int, patches: i
     >>> effective_ratio("temporal", 0.75, 2, patches=2), effective_ratio("spatiotemporal", 0.9, 2, 2)
     (0.5, 0.75)
     """
-    units = {"spatial": num_modalities, "paired": num_modalities}
-    units |= {"temporal": patches, "spatiotemporal": num_modalities * patches}
-    n = units.get(strategy, 0)
+    n, _ = masking_units(strategy, num_modalities, patches)
     if n < 2:
         return ratio
     low = 1 / n if strategy == "paired" else 0.0
