@@ -115,30 +115,29 @@ def test_locks_of_benchmark_shards_are_independent(tmp_path):
             holder.wait()
 
 
-def test_a_second_pretrain_into_a_folder_in_use_gets_one_line(tmp_path, capfd):
+def pretrain_while_locked(folder, capfd) -> tuple[int, str]:
+    """``crossl pretrain --out folder`` while another process holds the folder: its holder's
+    pid and the one line on stderr."""
     from crossl.cli import main
 
-    holder = hold_lock(tmp_path)
+    holder = hold_lock(folder)
     try:
-        assert main(["pretrain", "--out", str(tmp_path), "epochs=1", "limit_windows=64"]) == 2
+        assert main(["pretrain", "--out", str(folder), "epochs=1", "limit_windows=64"]) == 2
     finally:
         holder.kill()
         holder.wait()
-    err = capfd.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and f"in use by another crossl pretraining (pid {holder.pid}" in err[0]
+    [line] = capfd.readouterr().err.strip().splitlines()
+    return holder.pid, line
+
+
+def test_a_second_pretrain_into_a_folder_in_use_gets_one_line(tmp_path, capfd):
+    pid, line = pretrain_while_locked(tmp_path, capfd)
+    assert f"in use by another crossl pretraining (pid {pid}" in line
     assert not (tmp_path / "results.json").exists() and not (tmp_path / "logs").exists()
 
 
 def test_a_busy_folder_is_reported_as_busy_even_once_it_holds_a_resume_checkpoint(tmp_path, capfd):
-    from crossl.cli import main
-
     (tmp_path / "resume.ckpt").write_bytes(b"the live run's state")
-    holder = hold_lock(tmp_path)
-    try:
-        assert main(["pretrain", "--out", str(tmp_path), "epochs=1", "limit_windows=64"]) == 2
-    finally:
-        holder.kill()
-        holder.wait()
-    err = capfd.readouterr().err
-    assert "in use by another crossl pretraining" in err and "resume" not in err
+    _, line = pretrain_while_locked(tmp_path, capfd)
+    assert "in use by another crossl pretraining" in line and "resume" not in line
     assert (tmp_path / "resume.ckpt").read_bytes() == b"the live run's state"

@@ -37,3 +37,20 @@ def write_spec(path: Path, spec: Mapping[str, Any]) -> Path:
     """Write a table spec as YAML."""
     path.write_text(yaml.safe_dump(dict(spec), sort_keys=False), encoding="utf-8")
     return path
+
+
+def walk_sit_spec(path: Path, window_s: float, stride_s: float) -> Path:
+    """The table spec of :func:`write_table` files with columns subject, time, ax/ay/az and
+    activity (walk / sit) at 10 Hz, windowed ``window_s`` every ``stride_s`` seconds."""
+    spec = {
+        "files": "*.csv",
+        "subject": "subject",
+        "timestamp": "time",
+        "label": "activity",
+        "rate_hz": 10,
+        "classes": ["walk", "sit"],
+        "modalities": {"acc": {"columns": ["ax", "ay", "az"], "unit": "g"}},
+        "window_s": window_s,
+        "stride_s": stride_s,
+    }
+    return write_spec(path, spec)

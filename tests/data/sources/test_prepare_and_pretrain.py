@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from own_files import write_npz, write_spec, write_table
+from own_files import walk_sit_spec, write_npz, write_table
 from small_raw_datasets import write_pamap2, write_sleepedf, write_wesad
 from uci_har_files import har_part, write_uci_har
 from uea_files import write_uea_problem
@@ -66,18 +66,7 @@ def table(root):
                 "activity": ["walk"] * (n // 2) + ["sit"] * (n // 2),
             },
         )
-    spec = {
-        "files": "*.csv",
-        "subject": "subject",
-        "timestamp": "time",
-        "label": "activity",
-        "rate_hz": 10,
-        "classes": ["walk", "sit"],
-        "modalities": {"acc": {"columns": ["ax", "ay", "az"], "unit": "g"}},
-        "window_s": 3.2,
-        "stride_s": 1.6,
-    }
-    return root, [f"spec={write_spec(root.parent / 'spec.yaml', spec)}"]
+    return root, [f"spec={walk_sit_spec(root.parent / 'spec.yaml', 3.2, 1.6)}"]
 
 
 @pytest.mark.parametrize("writer", [pamap2, wesad, sleepedf, ucihar, uea, npz, table])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from own_files import write_npz, write_spec, write_table
+from own_files import walk_sit_spec, write_npz, write_table
 from uea_files import write_uea_problem
 
 from crossl.data.cache import DatasetCache
@@ -48,18 +48,7 @@ def _table(root: Path) -> tuple[Path, Path, dict]:
     t = np.arange(120) / 10.0
     columns = {"subject": [1] * 120, "time": t, "ax": np.sin(t), "ay": np.cos(t), "az": t % 1.0}
     path = write_table(root / "s1.csv", {**columns, "activity": ["walk"] * 60 + ["sit"] * 60})
-    spec = {
-        "files": "*.csv",
-        "subject": "subject",
-        "timestamp": "time",
-        "label": "activity",
-        "rate_hz": 10,
-        "classes": ["walk", "sit"],
-        "modalities": {"acc": {"columns": ["ax", "ay", "az"]}},
-        "window_s": 1.6,
-        "stride_s": 1.6,
-    }
-    return root, path, {"spec": str(write_spec(root.parent / "spec.yaml", spec))}
+    return root, path, {"spec": str(walk_sit_spec(root.parent / "spec.yaml", 1.6, 1.6))}
 
 
 FORMATS: dict[str, tuple[str, Callable[[Path], tuple[Path, Path, dict]]]] = {
