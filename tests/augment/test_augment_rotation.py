@@ -1,7 +1,9 @@
 import pytest
 import torch
 
-from crossl.augment import random_rotation_matrices, rotation
+from crossl.augment import Augmenter, AugmentSpec, random_rotation_matrices, rotation
+from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats, fit_channel_stats
 from crossl.errors import CrosslError
 
 
@@ -47,3 +49,62 @@ def test_rotation_needs_triads_and_matching_matrices():
         rotation(torch.zeros(2, 4, 10), gen(0))
     with pytest.raises(CrosslError, match="expected"):
         rotation(torch.zeros(2, 3, 10), gen(0), matrices=torch.eye(3).expand(3, 3, 3))
+
+
+def raw_device_windows(n: int = 32, t: int = 40) -> dict[str, torch.Tensor]:
+    """Tri-axial windows in sensor units: gravity on z, axes of unequal spread."""
+    g = gen(3)
+    scale = torch.tensor([0.2, 0.5, 1.5])[:, None]
+    offset = torch.tensor([0.0, 0.3, 9.8])[:, None]
+    return {
+        "acc": torch.randn(n, 3, t, generator=g) * scale + offset,
+        "gyro": torch.randn(n, 3, t, generator=g) * scale.flip(0),
+    }
+
+
+def standardised_batch(raw: dict[str, torch.Tensor]):
+    n = raw["acc"].shape[0]
+    ws = WindowSet(raw, labels=torch.zeros(n).long(), subjects=torch.zeros(n).long())
+    stats = fit_channel_stats(ws)
+    z = {k: (v - stats.mean[k][:, None]) / stats.std[k][:, None] for k, v in raw.items()}
+    return WindowSet(z, ws.labels, ws.subjects), stats
+
+
+def test_rotation_in_sensor_units_keeps_the_norm_of_each_raw_triad():
+    raw = raw_device_windows()
+    batch, stats = standardised_batch(raw)
+    for units, keeps in ((stats, True), (None, False)):
+        out = Augmenter([AugmentSpec("rotation")], units=units)(batch, gen(0))
+        for name, x in raw.items():
+            back = out.modalities[name] * stats.std[name][:, None] + stats.mean[name][:, None]
+            same = torch.allclose(back.norm(dim=1), x.norm(dim=1), atol=1e-4)
+            assert same == keeps, (name, units is None)
+            assert not torch.allclose(back, x, atol=1e-2)
+
+
+def test_rotation_in_sensor_units_is_the_standardised_rotation_of_the_raw_values():
+    x = torch.randn(6, 3, 12, generator=gen(0))
+    mean, std = torch.tensor([1.0, -2.0, 9.8]), torch.tensor([0.5, 2.0, 4.0])
+    matrices = random_rotation_matrices(6, gen(1))
+    y = rotation(x, gen(2), matrices=matrices, mean=mean, std=std)
+    raw = x * std[:, None] + mean[:, None]
+    expected = (torch.einsum("bij,bjt->bit", matrices, raw) - mean[:, None]) / std[:, None]
+    assert torch.allclose(y, expected, atol=1e-5)
+
+
+def test_rotation_in_sensor_units_needs_both_statistics_per_channel():
+    x = torch.zeros(2, 3, 10)
+    with pytest.raises(CrosslError, match="both mean and std"):
+        rotation(x, gen(0), mean=torch.zeros(3))
+    with pytest.raises(CrosslError, match="one value per channel"):
+        rotation(x, gen(0), mean=torch.zeros(6), std=torch.ones(6))
+
+
+def test_augmenter_refuses_statistics_of_other_modalities():
+    batch, _ = standardised_batch(raw_device_windows(4))
+    wrong = ChannelStats({"acc": torch.zeros(3)}, {"acc": torch.ones(3)})
+    augmenter = Augmenter([AugmentSpec("rotation")], units=wrong)
+    with pytest.raises(CrosslError, match="standardisation statistics are for"):
+        augmenter(batch, gen(0))
+    with pytest.raises(CrosslError, match="standardisation statistics are for"):
+        augmenter.check_shapes({"acc": (3, 40), "gyro": (3, 40)})

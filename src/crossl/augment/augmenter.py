@@ -10,6 +10,7 @@ import torch
 from crossl.augment.pipeline import Pipeline, SharedDraws
 from crossl.augment.spec import AugmentSpec
 from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats
 from crossl.errors import CrosslError
 
 Steps = Sequence[AugmentSpec | Mapping[str, Any]]
@@ -24,6 +25,10 @@ class Augmenter:
     different lengths stay aligned in time. Windows of missing modalities stay zero. An augmenter
     without steps is falsy and returns the batch unchanged.
 
+    ``units`` are the per-channel statistics the batches were standardised with: given them, a
+    rotation turns the sensor's own vectors (see :func:`~crossl.augment.rotation.rotation`), not
+    the standardised values.
+
     >>> from crossl.data.container import WindowSet
     >>> batch = WindowSet({"acc": torch.randn(4, 3, 32), "gyro": torch.randn(4, 3, 32)},
     ...                   labels=torch.zeros(4, dtype=torch.long), subjects=torch.zeros(4, dtype=torch.long))
@@ -37,10 +42,12 @@ class Augmenter:
         default: Steps = (),
         per_modality: Mapping[str, Steps] | None = None,
         same_crop: bool = True,
+        units: ChannelStats | None = None,
     ) -> None:
         self.default = Pipeline(default)
         self.per_modality = {str(m): Pipeline(s) for m, s in (per_modality or {}).items()}
         self.same_crop = bool(same_crop)
+        self.units = units
 
     def __bool__(self) -> bool:
         return bool(self.default) or any(self.per_modality.values())
@@ -69,6 +76,7 @@ class Augmenter:
         raise before any batch if a pipeline rotates a modality whose channels are not groups of
         three axes (an ECG, an EEG derivation)."""
         self.check_modalities(list(shapes))
+        self._check_units({name: int(c) for name, (c, *_) in shapes.items()})
         for name, (channels, *_) in shapes.items():
             if channels % 3 and any(s.name == "rotation" for s in self.pipeline(name).steps):
                 raise CrosslError(
@@ -78,17 +86,32 @@ class Augmenter:
                     "or remove rotation from augment"
                 )
 
+    def _check_units(self, channels: Mapping[str, int]) -> None:
+        if self.units is None:
+            return
+        mine = {k: len(v) for k, v in self.units.mean.items()}
+        if mine != dict(channels):
+            raise CrosslError(
+                f"augment: the standardisation statistics are for {mine} (modality: channels), "
+                f"the data have {dict(channels)}: give the statistics the data were standardised "
+                "with"
+            )
+
     def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
         """A new batch with augmented modalities and the same labels, subjects and presence."""
         self.check_modalities(batch.modality_names)
         if not self:
             return batch
+        self._check_units({n: x.shape[1] for n, x in batch.modalities.items()})
         shared = SharedDraws(["rotation", "crop_and_resize"] if self.same_crop else ["rotation"])
         modalities = {}
         for i, (name, x) in enumerate(batch.modalities.items()):
             pipeline = self.pipeline(name)
             if pipeline:
-                y = pipeline(x, generator, shared)
+                units = (
+                    None if self.units is None else (self.units.mean[name], self.units.std[name])
+                )
+                y = pipeline(x, generator, shared, units)
                 x = y * batch.present[:, i, None, None].to(y.dtype)
             modalities[name] = x
         return WindowSet(

@@ -34,6 +34,10 @@ _SHAREABLE: dict[str, tuple[str, Callable[[AugmentSpec, Tensor, torch.Generator]
 }
 
 
+IN_SENSOR_UNITS = frozenset({"rotation"})
+"""Steps that act on the sensor's own values: given a standardisation, they undo it first."""
+
+
 @dataclass
 class _Draw:
     uniform: Tensor
@@ -101,12 +105,17 @@ class Pipeline:
         return f"Pipeline({list(self.steps)!r})"
 
     def __call__(
-        self, x: Tensor, generator: torch.Generator, shared: SharedDraws | None = None
+        self,
+        x: Tensor,
+        generator: torch.Generator,
+        shared: SharedDraws | None = None,
+        units: tuple[Tensor, Tensor] | None = None,
     ) -> Tensor:
         """Augment ``x [B, C, T]`` with random numbers from ``generator`` (on ``x``'s device).
 
         ``shared`` makes the steps it names use draws shared with other pipelines (see
-        :class:`SharedDraws`).
+        :class:`SharedDraws`). ``units`` = (mean, std) ``[C]`` says that ``x`` was standardised
+        per channel; the steps of :data:`IN_SENSOR_UNITS` then act on ``x · std + mean``.
         """
         if x.ndim != 3 or not x.is_floating_point():
             raise CrosslError(
@@ -120,6 +129,8 @@ class Pipeline:
             if spec.p == 0:
                 continue
             params = dict(spec.params)
+            if units is not None and spec.name in IN_SENSOR_UNITS:
+                params["mean"], params["std"] = units
             if shared is not None and spec.name in shared.names:
                 draw = shared.draw(spec, k, x, generator)
                 params[_SHAREABLE[spec.name][0]] = draw.value

@@ -39,8 +39,9 @@ AUGMENTATIONS: dict[str, Callable[..., Tensor]] = {
 }
 """Augmentation name → function ``f(x, generator, **params)``."""
 
-RUNTIME_ARGUMENTS = frozenset({"bounds", "matrices"})
-"""Tensor arguments passed at call time (to share draws between modalities), never configured."""
+RUNTIME_ARGUMENTS = frozenset({"bounds", "matrices", "mean", "std"})
+"""Tensor arguments passed at call time (draws shared between modalities, the data's
+standardisation), never configured."""
 
 
 def accepted_params(name: str) -> dict[str, Any]:

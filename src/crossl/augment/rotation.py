@@ -35,7 +35,13 @@ def random_rotation_matrices(
     return torch.stack(rows, dim=1).reshape(batch_size, 3, 3).to(dtype)
 
 
-def rotation(x: Tensor, generator: torch.Generator, matrices: Tensor | None = None) -> Tensor:
+def rotation(
+    x: Tensor,
+    generator: torch.Generator,
+    matrices: Tensor | None = None,
+    mean: Tensor | None = None,
+    std: Tensor | None = None,
+) -> Tensor:
     """Rotate every triad of channels (x, y, z axes) of a sample by one random 3-D rotation.
 
     ``x [B, C, T]`` needs ``C`` a multiple of 3: channels ``3k, 3k+1, 3k+2`` are one sensor's
@@ -43,12 +49,17 @@ def rotation(x: Tensor, generator: torch.Generator, matrices: Tensor | None = No
     unless ``matrices [B, 3, 3]`` are given, e.g. to rotate the accelerometer and gyroscope of
     one device together.
 
+    ``mean`` and ``std`` ``[C]`` say that ``x`` was standardised per channel, ``(raw - mean) /
+    std``: the rotation then turns the sensor's own vectors, ``raw``, and the result is
+    standardised again. A rotation of the standardised values themselves is not a rotation of
+    the sensor unless its axes share one mean of zero and one scale.
+
     >>> x = torch.randn(4, 6, 10, generator=torch.Generator().manual_seed(1))
     >>> y = rotation(x, torch.Generator().manual_seed(0))
     >>> torch.allclose(y[:, :3].norm(dim=1), x[:, :3].norm(dim=1), atol=1e-5)
     True
     """
-    b, c, t = x.shape
+    b, c, _ = x.shape
     if c % 3:
         raise CrosslError(
             f"rotation needs the channels in groups of three axes (x, y, z): got {c} channels"
@@ -59,5 +70,21 @@ def rotation(x: Tensor, generator: torch.Generator, matrices: Tensor | None = No
         raise CrosslError(
             f"rotation matrices have shape {tuple(matrices.shape)}, expected ({b}, 3, 3)"
         )
+    if (mean is None) != (std is None):
+        raise CrosslError("rotation: give both mean and std of the standardisation, or neither")
+    if mean is not None and std is not None:
+        if mean.shape != (c,) or std.shape != (c,):
+            raise CrosslError(
+                f"rotation: mean and std have shapes {tuple(mean.shape)} and {tuple(std.shape)}, "
+                f"expected ({c},), one value per channel"
+            )
+        mean = mean.to(device=x.device, dtype=x.dtype)[:, None]
+        std = std.to(device=x.device, dtype=x.dtype)[:, None]
+        return (_rotate(x * std + mean, matrices) - mean) / std
+    return _rotate(x, matrices)
+
+
+def _rotate(x: Tensor, matrices: Tensor) -> Tensor:
+    b, c, t = x.shape
     rotated = matrices.to(device=x.device, dtype=x.dtype)[:, None] @ x.reshape(b, c // 3, 3, t)
     return rotated.reshape(b, c, t)

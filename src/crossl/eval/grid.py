@@ -252,6 +252,7 @@ def supervised_rows(
             len(data.class_names),
             seed,
             accelerator,
+            stats=data.stats,
         ).module
         evaluated = [names]
         if fraction >= 1.0 and cfg.missing_modalities:

@@ -16,6 +16,7 @@ from lightning.pytorch.callbacks import Callback
 from crossl.config import Config
 from crossl.data.batches import EpochBatches
 from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats
 from crossl.errors import CrosslError
 from crossl.methods.supervised import Supervised
 from crossl.nn.backbone import MultimodalBackbone
@@ -117,12 +118,17 @@ def train_supervised(
     progress: bool = False,
     *,
     init_backbone: MultimodalBackbone | None = None,
+    stats: ChannelStats | None = None,
 ) -> SupervisedRun:
     """Train :class:`Supervised` on the labelled ``train`` windows, from scratch or, with
     ``init_backbone``, fine-tuning a copy of its weights (encoders, aggregator and a new linear
-    head trained end to end); the best validated weights are kept."""
+    head trained end to end); the best validated weights are kept. ``stats``, the statistics the
+    windows were standardised with, let the augmentations rotate in the sensor's units."""
     L.seed_everything(seed, verbose=False)
-    module = Supervised(replace(cfg, online_probe=False), modality_shapes, num_classes=num_classes)
+    metadata = {"normalisation": stats.to_dict()} if stats is not None else None
+    module = Supervised(
+        replace(cfg, online_probe=False), modality_shapes, metadata, num_classes=num_classes
+    )
     if init_backbone is not None:
         copy_backbone_weights(module.backbone, init_backbone)
     train, val = train.labelled(), val.labelled()

@@ -431,6 +431,7 @@ class BenchmarkRunner:
             job.eval_seed,
             self.accelerator,
             init_backbone=loaded.backbone,
+            stats=data.stats,
         )
         test = loaded.labelled["test"]
         records = [

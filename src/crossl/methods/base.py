@@ -17,6 +17,7 @@ from torch import Tensor
 from crossl.augment import Augmenter
 from crossl.config import Config, config_from_dict
 from crossl.data.container import WindowSet
+from crossl.data.normalisation import ChannelStats
 from crossl.methods.collapse import collapse_warning, effective_rank, normalised_std
 from crossl.methods.online_probe import OnlineProbe
 from crossl.nn.backbone import MultimodalBackbone
@@ -91,7 +92,13 @@ class MethodModule(L.LightningModule):
         self.metadata = dict(metadata or {})
         self.num_classes = num_classes
         self.backbone = build_backbone(cfg, shapes)
-        self.augmenter = Augmenter(cfg.augment, cfg.augment_per_modality, cfg.augment_same_crop)
+        stats = self.metadata.get("normalisation")
+        self.augmenter = Augmenter(
+            cfg.augment,
+            cfg.augment_per_modality,
+            cfg.augment_same_crop,
+            units=ChannelStats.from_dict(stats) if stats else None,
+        )
         self.augmenter.check_shapes(shapes)
         self.online_probe = (
             OnlineProbe(self.backbone.feature_dim(cfg.features), num_classes)
