@@ -13,12 +13,20 @@ and pretraining seed is written to --out, so an interrupted comparison resumes.
     .venv/bin/python benchmarks/compare_presets.py --study masking --out docs/results/masking \
         --seeds 0 1 2
 
+    .venv/bin/python benchmarks/compare_presets.py --study augment-simclr \
+        --out docs/results/augmentations/simclr --seeds 0 1 2
+
 The masking study also draws masking.png: validation macro-F1 against the ratio per strategy.
+The augmentation studies (augment-simclr, augment-vicreg, augment-barlow) pretrain the two-view
+method with each augmentation alone, the seven of the time-series study together, and the
+preset's own pipeline; each draws augmentations.png beside its folder: a heat map of every
+augmentation study found there (augmentation x method, validation macro-F1 at 1 % and 100 %).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 from pathlib import Path
 
@@ -101,10 +109,47 @@ MASKING_VARIANTS = {
     "spatiotemporal0.25": _masking("spatiotemporal", 0.25, patches=2),
     "spatiotemporal0.5": _masking("spatiotemporal", 0.5, patches=2),
 }
+
+
+def _augment(*steps: tuple[str, float]) -> list[str]:
+    flow = ", ".join(f"{{name: {name}, p: {p}}}" for name, p in steps)
+    return [f"augment=[{flow}]"]
+
+
+# The augmentation study: each augmentation alone at its default strength (the deterministic
+# flips at p = 0.5, so that two views differ half of the time), the seven of the time-series SSL
+# study together (each at p = 0.5), and the preset's own pipeline (rotation, scaling, jitter).
+SEVEN = [
+    ("time_reversal", 0.5),
+    ("blockout", 0.5),
+    ("noise", 0.5),
+    ("crop_and_resize", 0.5),
+    ("magnitude_warp", 0.5),
+    ("time_warp", 0.5),
+    ("random_smoothing", 0.5),
+]
+AUGMENT_VARIANTS = {
+    "preset": [],
+    "time_reversal": _augment(("time_reversal", 0.5)),
+    "sign_flip": _augment(("sign_flip", 0.5)),
+    "blockout": _augment(("blockout", 1.0)),
+    "noise": _augment(("noise", 1.0)),
+    "jitter": _augment(("jitter", 1.0)),
+    "crop_and_resize": _augment(("crop_and_resize", 1.0)),
+    "magnitude_warp": _augment(("magnitude_warp", 1.0)),
+    "time_warp": _augment(("time_warp", 1.0)),
+    "random_smoothing": _augment(("random_smoothing", 1.0)),
+    "scaling": _augment(("scaling", 1.0)),
+    "rotation": _augment(("rotation", 1.0)),
+    "permutation": _augment(("permutation", 1.0)),
+    "seven": _augment(*SEVEN),
+}
+AUGMENT_METHODS = ("simclr", "vicreg", "barlow")
 STUDIES = {
     "paper": ("crossl-paper", VARIANTS),
     "views": ("crossl", VIEW_VARIANTS),
     "masking": ("crossl", MASKING_VARIANTS),
+    **{f"augment-{m}": (m, AUGMENT_VARIANTS) for m in AUGMENT_METHODS},
 }
 DROPOUT = 0.5
 
@@ -283,6 +328,59 @@ def plot_masking(results: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def _mean_scores(folder: Path, kind: str) -> dict[str, dict[str, list[float]]]:
+    """Validation scores of every record in ``folder``: variant → setting → one per seed."""
+    scores: dict[str, dict[str, list[float]]] = {}
+    for path in sorted(folder.glob("*-s[0-9]*.json")):
+        r = json.loads(path.read_text())
+        row = scores.setdefault(r["variant"], {})
+        for key, value in r["validation_macro_f1"][kind].items():
+            row.setdefault(key, []).append(value)
+    return scores
+
+
+def plot_augmentations(root: Path, path: Path) -> None:
+    """Heat maps of the augmentation studies under ``root`` (one folder per method): validation
+    macro-F1 of the encoder features, mean over pretraining seeds, at 1 % and 100 % labels, one
+    row per augmentation, one column per method; cells without records are blank."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = [m for m in AUGMENT_METHODS if (root / m).is_dir()]
+    rows = ["random-init", *AUGMENT_VARIANTS]
+    by_method = {m: _mean_scores(root / m, "encoders") for m in methods}
+    fig, axes = plt.subplots(1, 2, figsize=(3.2 + 1.6 * len(methods), 0.42 * len(rows) + 1.6))
+    for ax, key in zip(axes, ("1%", "100%"), strict=True):
+        grid = np.full((len(rows), len(methods)), np.nan)
+        seeds = np.zeros_like(grid, dtype=int)
+        for j, m in enumerate(methods):
+            for i, row in enumerate(rows):
+                values = by_method[m].get(row, {}).get(key, [])
+                if values:
+                    grid[i, j], seeds[i, j] = np.mean(values), len(values)
+        image = ax.imshow(grid, cmap="viridis", aspect="auto")
+        for (i, j), value in np.ndenumerate(grid):
+            if not np.isnan(value):
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.3f}\n(n={seeds[i, j]})",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value < np.nanmean(grid) else "black",
+                )
+        ax.set_xticks(range(len(methods)), methods)
+        ax.set_yticks(range(len(rows)), rows)
+        ax.set_title(f"validation macro-F1, {key} labels", fontsize=10)
+        fig.colorbar(image, ax=ax, fraction=0.05)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -329,6 +427,8 @@ def main() -> None:
     write_text(out / "summary.md", text + "\n")
     if args.study == "masking":
         plot_masking(results, out / "masking.png")
+    if args.study.startswith("augment-"):
+        plot_augmentations(out.parent, out.parent / "augmentations.png")
     print(text)
 
 
