@@ -395,32 +395,34 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     preset, variants = STUDIES[args.study]
     out = Path(args.out)
-    results = []
     everything = {"random-init": None, **variants}
     order = list(everything)
 
     def rank(name: str) -> int:  # --only runs its variants in the order given
         return args.only.index(name) if args.only and name in args.only else -1
 
+    def path_of(name: str, seed: int) -> Path:
+        return out / (f"{name}.json" if args.study == "paper" else f"{name}-s{seed}.json")
+
     for seed in args.seeds:
         for name, overrides in sorted(everything.items(), key=lambda kv: rank(kv[0])):
-            stem = name if args.study == "paper" else f"{name}-s{seed}"
-            path = out / f"{stem}.json"
-            wanted = not args.only or name in args.only or overrides is None
-            if not path.exists() and not wanted:
+            if args.only and name not in args.only and overrides is not None:
                 continue
-            results.append(
-                cached_json(
-                    path,
-                    lambda name=name, overrides=overrides, seed=seed: (
-                        untrained_scores(preset, [], seed)
-                        if overrides is None
-                        else run_variant(
-                            preset, name, overrides, args.epochs, seed, args.checkpoints
-                        )
-                    ),
-                )
+            cached_json(
+                path_of(name, seed),
+                lambda name=name, overrides=overrides, seed=seed: (
+                    untrained_scores(preset, [], seed)
+                    if overrides is None
+                    else run_variant(preset, name, overrides, args.epochs, seed, args.checkpoints)
+                ),
             )
+    # the summary reads every record there is, also those other processes wrote meanwhile
+    results = [
+        json.loads(path.read_text())
+        for seed in args.seeds
+        for name in everything
+        if (path := path_of(name, seed)).exists()
+    ]
     results.sort(key=lambda r: order.index(r["variant"]))
     tables = [f"{kind} features\n\n{markdown_table(results, kind)}" for kind in FEATURES]
     text = "\n\n".join(tables)
