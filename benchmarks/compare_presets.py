@@ -351,7 +351,7 @@ def plot_augmentations(root: Path, path: Path) -> None:
     methods = [m for m in AUGMENT_METHODS if (root / m).is_dir()]
     rows = ["random-init", *AUGMENT_VARIANTS]
     by_method = {m: _mean_scores(root / m, "encoders") for m in methods}
-    fig, axes = plt.subplots(1, 2, figsize=(3.2 + 1.6 * len(methods), 0.42 * len(rows) + 1.6))
+    fig, axes = plt.subplots(1, 2, figsize=(2 * (2.3 + 1.2 * len(methods)), 0.42 * len(rows) + 1.6))
     for ax, key in zip(axes, ("1%", "100%"), strict=True):
         grid = np.full((len(rows), len(methods)), np.nan)
         seeds = np.zeros_like(grid, dtype=int)
