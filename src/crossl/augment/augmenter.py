@@ -48,6 +48,7 @@ class Augmenter:
         self.per_modality = {str(m): Pipeline(s) for m, s in (per_modality or {}).items()}
         self.same_crop = bool(same_crop)
         self.units = units
+        self._units_on: dict[tuple[torch.device, str], tuple[torch.Tensor, torch.Tensor]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.default) or any(self.per_modality.values())
@@ -89,13 +90,27 @@ class Augmenter:
     def _check_units(self, channels: Mapping[str, int]) -> None:
         if self.units is None:
             return
-        mine = {k: len(v) for k, v in self.units.mean.items()}
+        mine = self.units.channels
         if mine != dict(channels):
             raise CrosslError(
                 f"augment: the standardisation statistics are for {mine} (modality: channels), "
                 f"the data have {dict(channels)}: give the statistics the data were standardised "
                 "with"
             )
+
+    def _units_for(
+        self, name: str, device: torch.device
+    ) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Modality ``name``'s (mean, std) on ``device``, copied there once, not every batch."""
+        if self.units is None:
+            return None
+        key = (device, name)
+        if key not in self._units_on:
+            self._units_on[key] = (
+                self.units.mean[name].to(device),
+                self.units.std[name].to(device),
+            )
+        return self._units_on[key]
 
     def __call__(self, batch: WindowSet, generator: torch.Generator) -> WindowSet:
         """A new batch with augmented modalities and the same labels, subjects and presence."""
@@ -108,10 +123,7 @@ class Augmenter:
         for i, (name, x) in enumerate(batch.modalities.items()):
             pipeline = self.pipeline(name)
             if pipeline:
-                units = (
-                    None if self.units is None else (self.units.mean[name], self.units.std[name])
-                )
-                y = pipeline(x, generator, shared, units)
+                y = pipeline(x, generator, shared, self._units_for(name, x.device))
                 x = y * batch.present[:, i, None, None].to(y.dtype)
             modalities[name] = x
         return WindowSet(

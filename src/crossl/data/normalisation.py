@@ -32,11 +32,16 @@ class ChannelStats:
             {k: torch.tensor(v) for k, v in data["std"].items()},
         )
 
+    @property
+    def channels(self) -> dict[str, int]:
+        """``{modality: number of channels}`` these statistics are for."""
+        return {k: len(v) for k, v in self.mean.items()}
+
     def check_matches(self, channels: dict[str, int]) -> None:
         """Raise :class:`CrosslError` unless these statistics are for exactly the modalities and
         channel counts ``channels`` (``{modality: channels}``): data of another sensor set than
         the one a checkpoint was pretrained on cannot be normalised with its statistics."""
-        mine = {k: len(v) for k, v in self.mean.items()}
+        mine = self.channels
         if mine != dict(channels):
             have = ", ".join(f"{k} ({c} ch)" for k, c in channels.items())
             want = ", ".join(f"{k} ({c} ch)" for k, c in mine.items())
