@@ -6,9 +6,9 @@ from crossl.config import (
     load_config,
     override_config,
     preset_for,
-    preset_names,
 )
 from crossl.errors import CrosslError
+from crossl.shipped import preset_names
 
 
 def test_presets_load_and_differ_where_documented():

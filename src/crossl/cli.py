@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crossl.config import load_config, preset_for, preset_names
 from crossl.errors import CrosslError
-from crossl.experiments.benchmark_config import benchmark_names
+from crossl.shipped import benchmark_names, preset_names
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -44,6 +43,7 @@ def _print_tables(doc: dict) -> None:
 
 
 def _cmd_pretrain(args: argparse.Namespace) -> None:
+    from crossl.config import load_config, preset_for
     from crossl.experiments.pretrain import pretrain
     from crossl.experiments.report import history_table
     from crossl.experiments.resume import RESUME_NAME, stopped_run

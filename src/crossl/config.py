@@ -6,7 +6,6 @@ import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -18,6 +17,7 @@ from crossl.augment.spec import AugmentSpec
 from crossl.errors import CrosslError
 from crossl.nn.aggregator import AGGREGATORS
 from crossl.nn.masking import MASKING_STRATEGIES, PATCH_STRATEGIES
+from crossl.shipped import preset_dir, preset_names
 
 FEATURES = ("aggregator", "encoders")
 PROBE_PROTOCOLS = ("crossl", "authors")
@@ -127,16 +127,6 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python copy, for JSON files and checkpoints."""
         return asdict(self)
-
-
-def preset_dir() -> Path:
-    """Folder of the shipped YAML presets (``crossl``, ``crossl-paper``, ...)."""
-    return Path(str(resources.files("crossl") / "configs"))
-
-
-def preset_names() -> list[str]:
-    """Names of the shipped presets."""
-    return sorted(p.stem for p in preset_dir().glob("*.yaml"))
 
 
 def resolve_yaml(name_or_path: str, folder: Path, what: str = "preset") -> Path:

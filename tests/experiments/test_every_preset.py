@@ -2,9 +2,10 @@ import lightning as L
 import pytest
 import torch
 
-from crossl.config import load_config, preset_names
+from crossl.config import load_config
 from crossl.experiments.pretrain import load_data, pretrain
 from crossl.methods import get_method
+from crossl.shipped import preset_names
 
 TINY = ["limit_windows=96", "epochs=1", "batch_size=32", "online_probe=false"]
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
 from crossl.nn.masking import MASKING_STRATEGIES
+from crossl.shipped import benchmark_dir
 
 PROTOCOLS = ("linear", "knn", "mlp", "finetune")
 FROZEN_PROTOCOLS = ("linear", "knn", "mlp")
@@ -94,16 +93,6 @@ class BenchmarkConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python copy, stored with every result."""
         return asdict(self)
-
-
-def benchmark_dir() -> Path:
-    """Folder of the shipped benchmark configs (``hapt-quick``, ``hapt``)."""
-    return Path(str(resources.files("crossl") / "configs" / "benchmarks"))
-
-
-def benchmark_names() -> list[str]:
-    """Names of the shipped benchmark configs."""
-    return sorted(p.stem for p in benchmark_dir().glob("*.yaml"))
 
 
 def load_benchmark_config(name_or_path: str, overrides: list[str] | None = None) -> BenchmarkConfig:
