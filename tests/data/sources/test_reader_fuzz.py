@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from own_files import walk_sit_spec, write_npz, write_table
 from uea_files import write_uea_problem
@@ -67,6 +67,7 @@ damage = st.one_of(
 @pytest.mark.parametrize("kind", sorted(FORMATS))
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(change=damage)
+@example(change=("overwrite", 0.9865959636708919, b"\x00@"))  # npz: "zip file version 6.4"
 def test_damaged_files_give_a_cache_or_one_clear_error(kind, change):
     dataset, write = FORMATS[kind]
     how, where, data = change

@@ -36,7 +36,9 @@ from crossl.data.raw_windows import RawWindows
 from crossl.errors import CrosslError
 
 RESERVED = ("labels", "subjects", "partition", "class_names")
-_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+# zipfile raises NotImplementedError for a damaged header that names an unknown zip version or
+# compression method.
+_READ_ERRORS = (ValueError, OSError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error)
 
 
 def read_npz(path: str | Path) -> tuple[RawWindows, list[str]]:
