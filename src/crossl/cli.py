@@ -178,6 +178,33 @@ def _cmd_report(args: argparse.Namespace) -> None:
     print(f"report: {path} (and report.html), summary: {args.out}/summary.csv")
 
 
+def _cmd_export(args: argparse.Namespace) -> None:
+    from crossl.deploy import DeployableModel, export_model, verify_export
+    from crossl.deploy.export import presence_subsets
+
+    fmt = args.format or {".onnx": "onnx", ".pt": "torchscript"}.get(Path(args.out).suffix)
+    if fmt is None:
+        raise CrosslError(f"cannot tell the format of {args.out}: give --format onnx|torchscript")
+    model = DeployableModel.from_checkpoint(args.checkpoint, args.features)
+    path = export_model(model, args.out, fmt)
+    error = verify_export(model, path)
+    subsets = len(presence_subsets(len(model.modality_names)))
+    if not error <= 1e-4:
+        path.unlink()
+        raise CrosslError(
+            f"the exported model differs from PyTorch by {error:.2g} (over 1e-4), so it was not "
+            "kept: report this with the checkpoint and the versions of torch and onnx"
+        )
+    shapes = ", ".join(f"{n} [B, {c}, {t}]" for n, (c, t) in model.window_shapes.items())
+    print(
+        f"exported {path} ({fmt}, {path.stat().st_size / 1024:.0f} KiB)\n"
+        f"inputs:  {shapes}, present [B, {len(model.modality_names)}] (bool), in sensor units\n"
+        f"output:  features [B, {model.backbone.feature_dim(args.features)}] ({args.features})\n"
+        f"checked: largest difference from PyTorch {error:.1g}, over all {subsets} sets of "
+        "present sensors"
+    )
+
+
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.catalog import RECIPES
     from crossl.data.protocols import PROTOCOLS
@@ -352,6 +379,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("results", help="a results.jsonl written by crossl benchmark")
     r.add_argument("--out", required=True, help="output folder")
     r.set_defaults(run=_cmd_report)
+
+    x = sub.add_parser(
+        "export",
+        help="export a checkpoint's encoders + aggregator to ONNX or TorchScript",
+        description="Write the pretrained network of a checkpoint as one model that takes a "
+        "window per modality in sensor units and a presence mask (a device can drop a sensor at "
+        "run time) and gives the features; the batch size is dynamic. The file is checked "
+        "against PyTorch for every set of present sensors before it is kept.",
+    )
+    x.add_argument("--checkpoint", required=True, help="a last.ckpt written by crossl pretrain")
+    x.add_argument("--out", required=True, help="file to write, e.g. model.onnx or model.pt")
+    x.add_argument("--format", help="onnx or torchscript [from the suffix of --out: .onnx or .pt]")
+    x.add_argument(
+        "--features",
+        default="aggregator",
+        help="the cross-modal embedding, or the modality embeddings side by side [aggregator]",
+    )
+    x.set_defaults(run=_cmd_export)
 
     ds = sub.add_parser("datasets", help="dataset protocols", description="Dataset protocols.")
     ds_sub = ds.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch import Tensor
 
 from crossl.data.container import WindowSet
 from crossl.nn.backbone import MultimodalBackbone
@@ -29,9 +30,20 @@ def extract_features(
         ]
     finally:
         backbone.train(was_training)
-    features = torch.cat(parts).numpy()
-    if kind == "encoders" and not bool(windows.present.all()):
-        absent = ~windows.present.cpu().numpy()
-        blocks = features.reshape(len(features), absent.shape[1], -1)
-        blocks[absent] = np.nan
-    return features
+    features = torch.cat(parts)
+    if kind == "encoders":
+        features = absent_blocks_as_nan(features, windows.present.cpu())
+    return features.numpy()
+
+
+def absent_blocks_as_nan(features: Tensor, present: Tensor) -> Tensor:
+    """Encoder features ``[B, M·D]`` with the block of each absent modality (``present [B, M]``
+    false) set to NaN, so that no consumer mistakes it for a measured embedding.
+
+    >>> absent_blocks_as_nan(torch.ones(1, 4), torch.tensor([[True, False]])).tolist()
+    [[1.0, 1.0, nan, nan]]
+    """
+    b, m = present.shape
+    blocks = features.reshape(b, m, -1)
+    nan = torch.full((), float("nan"), dtype=features.dtype)
+    return torch.where(present[:, :, None].bool(), blocks, nan).reshape(b, -1)

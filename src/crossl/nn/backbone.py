@@ -44,6 +44,7 @@ class MultimodalBackbone(nn.Module):
     ):
         super().__init__()
         self.modality_names = list(modality_shapes)
+        self.modality_shapes = {n: (int(c), int(t)) for n, (c, t) in modality_shapes.items()}
         for name, (_channels, length) in modality_shapes.items():
             if latent_patches < 1 or length % latent_patches:
                 raise CrosslError(
@@ -83,12 +84,19 @@ class MultimodalBackbone(nn.Module):
                 f"the model was built for modalities {self.modality_names}, "
                 f"the data has {batch.modality_names}"
             )
+        return self.embed_tensors([batch.modalities[n] for n in self.modality_names], batch.present)
+
+    def embed_tensors(self, windows: Sequence[Tensor], present: Tensor) -> Tensor:
+        """:meth:`embed_patches` of one tensor ``[B, C, T]`` per modality (in the order of
+        ``modality_names``) and ``present [B, M]`` (bool, or 1 = present). The windows of an
+        absent modality are never used: their embedding is zero whatever they hold, NaN
+        included."""
         parts = [
-            self._pool_patches(self.encoder(name).time_major(batch.modalities[name]))
-            for name in self.modality_names
+            self._pool_patches(self.encoder(name).time_major(x))
+            for name, x in zip(self.modality_names, windows, strict=True)
         ]
         emb = torch.stack(parts, dim=1)
-        return emb * batch.present[:, :, None].to(emb.dtype)
+        return torch.where(present[:, :, None].bool(), emb, torch.zeros((), dtype=emb.dtype))
 
     def _pool_patches(self, h: Tensor) -> Tensor:
         """``[B, P·D]``: time-major features ``[B, T, D]`` averaged over P equal time patches
