@@ -11,12 +11,13 @@ from typing import Any
 import lightning as L
 import torch
 
-from crossl.config import Config, config_from_dict
+from crossl.config import Config, config_from_dict, did_you_mean
 from crossl.data.normalisation import ChannelStats
 from crossl.errors import CrosslError
 from crossl.io import atomic_write
 from crossl.methods.base import build_backbone
 from crossl.nn.backbone import MultimodalBackbone
+from crossl.weights import weights_names, weights_path
 
 CHECKPOINT_KEYS = ("config", "modality_shapes", "normalisation")
 """What the ``crossl`` metadata of a checkpoint must hold to be evaluated."""
@@ -55,8 +56,17 @@ def read_checkpoint_file(path: Path, fix: str) -> dict[str, Any]:
 
 
 def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
-    """Read a crossl checkpoint; unreadable or foreign files raise :class:`CrosslError`."""
+    """Read a crossl checkpoint, or the shipped weights of that name (``crossl-hapt``, see
+    :mod:`crossl.weights`); unreadable or foreign files raise :class:`CrosslError`."""
     path = Path(path)
+    if not path.is_file() and str(path) in weights_names():
+        path = weights_path(str(path))
+    elif not path.exists() and not path.suffix and len(path.parts) == 1:  # a name, not a file
+        raise CrosslError(
+            f"checkpoint {path} does not exist, nor shipped weights of that name"
+            f"{did_you_mean(str(path), weights_names())}: give a last.ckpt or one of "
+            f"{', '.join(weights_names())}"
+        )
     ckpt = read_checkpoint_file(path, "give a last.ckpt written by crossl pretrain")
     meta = ckpt["crossl"]
     missing = [k for k in CHECKPOINT_KEYS if not isinstance(meta, dict) or k not in meta]
@@ -76,3 +86,16 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
         raise CrosslError(f"checkpoint {path} does not match its config: {err}") from None
     backbone.eval()
     return LoadedCheckpoint(cfg, backbone, ChannelStats.from_dict(meta["normalisation"]), meta)
+
+
+def save_weights(checkpoint: str | Path, path: str | Path) -> Path:
+    """Write the network of a crossl ``checkpoint`` to ``path`` (atomically) without what only
+    training needs (optimiser state, projector and probe heads): the ``crossl`` metadata and
+    the backbone's weights, all that :func:`load_checkpoint` reads."""
+    ckpt = read_checkpoint_file(Path(checkpoint), "give a last.ckpt written by crossl pretrain")
+    load_checkpoint(checkpoint)  # a complete checkpoint whose weights match its config
+    weights = {
+        "crossl": ckpt["crossl"],
+        "state_dict": {k: v for k, v in ckpt["state_dict"].items() if k.startswith("backbone.")},
+    }
+    return atomic_write(path, lambda tmp: torch.save(weights, tmp))

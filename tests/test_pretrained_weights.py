@@ -1,0 +1,39 @@
+import pytest
+import torch
+
+import crossl
+from crossl.errors import CrosslError
+from crossl.experiments.evaluate import evaluate_checkpoint
+from crossl.weights import model_card, pretrained, weights_names, weights_path
+
+
+def _key(e: dict) -> tuple:
+    return (e["protocol"], e["features"], e["label_fraction"], e["seed"], tuple(e["modalities"]))
+
+
+def test_the_shipped_weights_load_offline_as_a_backbone_in_eval_mode():
+    assert weights_names() == ["crossl-hapt"]
+    loaded = pretrained("crossl-hapt")
+    assert loaded.config.method == "crossl" and not loaded.backbone.training
+    assert loaded.backbone.modality_shapes == {"acc": (3, 128), "gyro": (3, 128)}
+    assert weights_path("crossl-hapt").stat().st_size < 1024**2  # small enough for the package
+    x = {m: torch.zeros(2, 3, 128) for m in ("acc", "gyro")}
+    ws = crossl.WindowSet(x, torch.zeros(2).long(), torch.zeros(2).long())
+    assert loaded.backbone.features(ws, "aggregator").shape == (2, 32)
+
+
+def test_the_shipped_weights_reproduce_every_number_of_their_model_card(tmp_path):
+    card = model_card("crossl-hapt")
+    doc = evaluate_checkpoint("crossl-hapt", card["evaluation_overrides"], tmp_path)
+    got = {_key(e): e["macro_f1"] for e in doc["evaluations"]}
+    want = {_key(e): e["macro_f1"] for e in card["evaluations"]}
+    assert got.keys() == want.keys() and len(want) == 15
+    for key, value in want.items():  # to the card's printed precision, on any CPU
+        assert got[key] == pytest.approx(value, abs=5e-4), key
+
+
+def test_an_unknown_name_is_one_clear_error():
+    with pytest.raises(CrosslError, match="did you mean crossl-hapt"):
+        pretrained("crossl-hpat")
+    with pytest.raises(CrosslError, match=r"nor shipped weights .*did you mean crossl-hapt"):
+        evaluate_checkpoint("crossl-hpat", [], "unused")
