@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -217,13 +217,22 @@ def preset_for(overrides: list[str] | None) -> str:
     return "crossl"
 
 
-def load_config(preset: str | None = "crossl", overrides: list[str] | None = None) -> Config:
-    """Build a validated :class:`Config` from a preset (name or YAML path) and ``key=value`` overrides.
+def load_config(
+    preset: str | None = "crossl",
+    overrides: list[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build a validated :class:`Config` from a preset (name or YAML path), typed ``settings``
+    (e.g. ``{"epochs": 5, "data": {"fold": 1}}``) and then ``key=value`` overrides.
 
     Raises :class:`CrosslError` for an unknown key, a value of the wrong type or an invalid choice.
+
+    >>> load_config("crossl", ["batch_size=16"], {"epochs": 3, "batch_size": 32}).batch_size
+    16
     """
     layers = [] if preset is None else [read_yaml(resolve_yaml(preset, preset_dir()))]
-    return _merge(layers + dotlist(overrides))
+    typed = [dict(settings)] if settings else []
+    return _merge(layers + typed + dotlist(overrides))
 
 
 def override_config(cfg: Config, overrides: list[str] | None) -> Config:

@@ -35,6 +35,8 @@ def quiet_lightning() -> None:
     for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", ".*does not have many workers.*")
+    # the estimators pretrain without validation windows
+    warnings.filterwarnings("ignore", ".*Total length of `EpochBatches` across ranks is zero.*")
     warnings.filterwarnings("ignore", ".*Using padding='same' with even kernel lengths.*")
     warnings.filterwarnings("ignore", ".*is an invalid version and will not be supported.*")
     warnings.filterwarnings("ignore", ".*isinstance.treespec, LeafSpec.*")
