@@ -205,6 +205,32 @@ def _cmd_export(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_embed(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from crossl.experiments.embed import embed
+
+    bars: list[tqdm] = []  # opened by the first chunk, so that bad input shows no bar
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            quiet = args.no_progress or not sys.stderr.isatty()  # no redraws in a log file
+            bars.append(tqdm(total=total, unit="window", disable=quiet))
+        bars[0].update(done - bars[0].n)
+
+    start = time.perf_counter()
+    try:
+        path = embed(args.checkpoint, args.data, args.out, args.features, args.batch_size, progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    total = bars[0].total if bars else 0
+    print(
+        f"embedded {total} windows in {time.perf_counter() - start:.0f} s: {path} "
+        f"({path.stat().st_size / 1024**2:.1f} MiB)"
+    )
+
+
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.catalog import RECIPES
     from crossl.data.protocols import PROTOCOLS
@@ -379,6 +405,28 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("results", help="a results.jsonl written by crossl benchmark")
     r.add_argument("--out", required=True, help="output folder")
     r.set_defaults(run=_cmd_report)
+
+    em = sub.add_parser(
+        "embed",
+        help="features of a checkpoint for every window of a dataset: .npy or Parquet",
+        description="Embed every window of a prepared cache, a .npz of windows or an in-memory "
+        "dataset (hapt) with a checkpoint's frozen network, normalised with its training "
+        "statistics; written chunk by chunk, so data larger than memory stream through.",
+    )
+    em.add_argument(
+        "--checkpoint", required=True, help="a last.ckpt, or shipped weights (crossl-hapt)"
+    )
+    em.add_argument("--data", required=True, help="a cache folder, a .npz file, or hapt")
+    em.add_argument(
+        "--out",
+        required=True,
+        help="a .npy (features only) or .parquet file (subject, label, class, present_*, "
+        "split or partition, f0..)",
+    )
+    em.add_argument("--features", default="aggregator", help="aggregator or encoders [aggregator]")
+    em.add_argument("--batch-size", type=int, default=1024, help="windows per chunk [1024]")
+    em.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    em.set_defaults(run=_cmd_embed)
 
     x = sub.add_parser(
         "export",

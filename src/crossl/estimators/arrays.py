@@ -95,9 +95,10 @@ def windows_from_arrays(
     X: Any,
     channels: Mapping[str, Sequence[int]] | None = None,
     y: Any = None,
+    subjects: Any = None,
 ) -> WindowSet:
     """A :class:`WindowSet` of ``X`` (see the module docstring) with labels ``y`` (integers in
-    ``0..K-1``, or none: every window unlabelled). Bad shapes, lengths, NaN inside a window or
+    ``0..K-1``, or none: every window unlabelled) and ``subjects`` (integers, default 0). Bad shapes, lengths, NaN inside a window or
     a window with no modality at all are one :class:`CrosslError`."""
     split = split_channels(X, channels)
     modalities, given = split if isinstance(split, tuple) else (split, None)
@@ -126,8 +127,11 @@ def windows_from_arrays(
         k: torch.from_numpy(np.where(present[:, i, None, None], np.nan_to_num(v), 0.0))
         for i, (k, v) in enumerate(modalities.items())
     }
-    labels = _labels(y, n)
-    return WindowSet(tensors, labels, torch.zeros(n, dtype=torch.long), torch.from_numpy(present))
+    labels = torch.full((n,), -1, dtype=torch.long) if y is None else _integers("y", y, n)
+    users = (
+        torch.zeros(n, dtype=torch.long) if subjects is None else _integers("subjects", subjects, n)
+    )
+    return WindowSet(tensors, labels, users, torch.from_numpy(present))
 
 
 def _checked_present(present: np.ndarray, n: int, names: list[str]) -> np.ndarray:
@@ -139,12 +143,12 @@ def _checked_present(present: np.ndarray, n: int, names: list[str]) -> np.ndarra
     return present
 
 
-def _labels(y: Any, n: int) -> torch.Tensor:
-    if y is None:
-        return torch.full((n,), -1, dtype=torch.long)
-    labels = np.asarray(y)
-    if labels.shape != (n,):
-        raise ArrayInputError(f"y has shape {labels.shape} but X has {n} windows")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ArrayInputError(f"y has dtype {labels.dtype}: give integer class indices 0..K-1")
-    return torch.from_numpy(labels.astype(np.int64))
+def _integers(name: str, values: Any, n: int) -> torch.Tensor:
+    array = np.asarray(values)
+    if array.shape != (n,):
+        raise ArrayInputError(f"{name} has shape {array.shape} but X has {n} windows")
+    if not np.issubdtype(array.dtype, np.integer):
+        raise ArrayInputError(
+            f"{name} has dtype {array.dtype}: give integers (class indices 0..K-1)"
+        )
+    return torch.from_numpy(array.astype(np.int64))
