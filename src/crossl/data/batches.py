@@ -28,10 +28,17 @@ class EpochBatches:
     Batches are slices of the tensors already in memory (on the device where ``windows`` live),
     so there is no per-sample Python and no collation.
 
+    Under data parallelism ``shard=(rank, world_size)`` gives each rank its own batches of the
+    same seeded permutation: batch ``j`` of rank ``r`` is batch ``j·world_size + r`` of the
+    epoch, so the ranks' batches are disjoint, together cover the epoch (but for the last
+    ``< world_size`` batches), and every rank has as many.
+
     >>> ws = WindowSet({"a": torch.zeros(10, 1, 4)}, torch.zeros(10).long(), torch.zeros(10).long())
     >>> b = EpochBatches(ws, 4, seed=0, drop_last=True)
     >>> len(b), [len(x) for x in b]
     (2, [4, 4])
+    >>> len(EpochBatches(ws, 2, shard=(1, 2)))
+    2
     """
 
     def __init__(
@@ -42,8 +49,15 @@ class EpochBatches:
         seed: int = 0,
         shuffle: bool = True,
         drop_last: bool = False,
+        shard: tuple[int, int] = (0, 1),
     ):
+        rank, world = shard
+        if not 0 <= rank < world:
+            raise ValueError(
+                f"shard {shard} must be (rank, world_size) with 0 <= rank < world_size"
+            )
         self.windows = windows
+        self.shard = shard
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
@@ -51,12 +65,24 @@ class EpochBatches:
 
     def __len__(self) -> int:
         n = len(self.windows)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        total = n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return total // self.shard[1]
 
     def __iter__(self) -> Iterator[WindowSet]:
+        if self.shard[1] > 1:
+            return self._sharded()
         return self.windows.batches(
             self.batch_size,
             shuffle=self.shuffle,
             generator=self.generator,
             drop_last=self.drop_last,
         )
+
+    def _sharded(self) -> Iterator[WindowSet]:
+        rank, world = self.shard
+        n = len(self.windows)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        order = order.to(self.windows.device)
+        for j in range(len(self)):
+            start = (j * world + rank) * self.batch_size
+            yield self.windows.select(order[start : start + self.batch_size])

@@ -81,16 +81,27 @@ class PreparedData:
     stream: Callable[[int, int, torch.device], TrainBatches] | None = None
 
     def train_batches(
-        self, batch_size: int, seed: int, device: torch.device, labelled: bool = False
+        self,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+        labelled: bool = False,
+        shard: tuple[int, int] = (0, 1),
     ) -> TrainBatches:
         """Shuffled, full training batches each epoch: slices of the windows in memory (moved to
         ``device`` once), or streamed from the cache when it is larger than the memory budget.
-        ``labelled`` keeps only labelled windows (in memory)."""
+        ``labelled`` keeps only labelled windows (in memory); ``shard=(rank, world_size)`` the
+        rank's share of each epoch under data parallelism (see :class:`EpochBatches`)."""
         if self.stream is not None and not labelled:
+            if shard[1] > 1:
+                raise CrosslError(
+                    "a cache streamed from disk cannot be sharded across processes yet: raise "
+                    "data.memory_budget_mb so that it is held in memory, or train on one device"
+                )
             return self.stream(batch_size, seed, device)
         windows = self.splits.train.labelled() if labelled else self.splits.train
         batch_size = min(batch_size, len(windows))
-        return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True)
+        return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True, shard=shard)
 
 
 def _read_hapt(data_dir: str | None) -> Sequence[Recording]:

@@ -80,6 +80,18 @@ def pretrain(
         return _pretrain(cfg, out_dir, data, progress, callbacks, stopped)
 
 
+def build_module(cfg: Config, data: PreparedData) -> MethodModule:
+    """The LightningModule of ``cfg.method`` for ``data``, with the metadata its checkpoints
+    carry (crossl version, dataset, class names, the training normalisation)."""
+    metadata = {
+        "crossl_version": crossl_version(),
+        "dataset": cfg.dataset,
+        "class_names": list(data.class_names),
+        "normalisation": data.stats.to_dict(),
+    }
+    return get_method(cfg.method)(cfg, data.modality_shapes, metadata, len(data.class_names))
+
+
 def _pretrain(
     cfg: Config,
     out_dir: Path,
@@ -92,14 +104,7 @@ def _pretrain(
     accelerator = resolve_accelerator(cfg.device)
     data = data or load_data(cfg)
     L.seed_everything(cfg.seed, verbose=False)
-    method = get_method(cfg.method)
-    metadata = {
-        "crossl_version": crossl_version(),
-        "dataset": cfg.dataset,
-        "class_names": list(data.class_names),
-        "normalisation": data.stats.to_dict(),
-    }
-    module = method(cfg, data.modality_shapes, metadata, len(data.class_names))
+    module = build_module(cfg, data)
     device = torch_device(accelerator)
     loader = data.train_batches(
         cfg.batch_size, cfg.seed, device, labelled=cfg.method == "supervised"
