@@ -8,7 +8,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e '.[hapt,tables,export,dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[hapt,tables,export,explain,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -231,6 +231,20 @@ def _cmd_embed(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_explain(args: argparse.Namespace) -> None:
+    from crossl.experiments.explain import explain_checkpoint
+
+    doc = explain_checkpoint(
+        args.checkpoint, args.out, args.windows_per_class, args.steps, _progress
+    )
+    names = doc["modalities"]
+    print("\nfall of the predicted class's probability with a sensor absent (test users)\n")
+    print("| class | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
+    for row in doc["occlusion"]:
+        print(f"| {row['class']} | " + " | ".join(f"{row['drop'][m]:.3f}" for m in names) + " |")
+    print(f"\nreport: {args.out}/report.md (and attribution.png), results: {args.out}/explain.json")
+
+
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.catalog import RECIPES
     from crossl.data.protocols import PROTOCOLS
@@ -427,6 +441,24 @@ def build_parser() -> argparse.ArgumentParser:
     em.add_argument("--batch-size", type=int, default=1024, help="windows per chunk [1024]")
     em.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     em.set_defaults(run=_cmd_embed)
+
+    xp = sub.add_parser(
+        "explain",
+        help="which sensor and which moments drive a checkpoint's probe: report with plots",
+        description="Fit the linear probe of a checkpoint on its training users, then explain "
+        "its decisions on the test users: the fall of the predicted class's probability when "
+        "each sensor is marked absent (every test window, a per-class table), and integrated "
+        "gradients over time for a few windows per class (a figure).",
+    )
+    xp.add_argument(
+        "--checkpoint", required=True, help="a last.ckpt, or shipped weights (crossl-hapt)"
+    )
+    xp.add_argument("--out", required=True, help="output folder")
+    xp.add_argument(
+        "--windows-per-class", type=int, default=2, help="windows in the figure per class [2]"
+    )
+    xp.add_argument("--steps", type=int, default=512, help="integrated-gradient steps [512]")
+    xp.set_defaults(run=_cmd_explain)
 
     x = sub.add_parser(
         "export",
