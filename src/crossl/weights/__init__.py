@@ -2,7 +2,7 @@
 
 >>> "crossl-hapt" in weights_names()
 True
->>> model_card("crossl-hapt")["data"]["dataset"]
+>>> model_card("crossl-hapt")["data"].get("dataset")
 'hapt'
 """
 
