@@ -23,6 +23,7 @@ FEATURES = ("aggregator", "encoders")
 PROBE_PROTOCOLS = ("crossl", "authors")
 SCHEDULES = ("none", "cosine")
 PRECISIONS = ("32-true", "bf16-mixed")
+LOGGERS = ("csv", "tensorboard", "mlflow", "wandb")
 TrainerPrecision = Literal["32-true", "bf16-mixed"]
 
 
@@ -57,6 +58,8 @@ class Config:
     # 32-true, or bf16-mixed: convolutions and matrix products in bfloat16 under autocast
     # (Lightning's precision plugin), faster on CPUs with AMX / AVX-512 BF16 and on recent GPUs
     precision: str = "32-true"
+    # where the training curves go: csv, tensorboard, mlflow (extra mlflow), wandb (extra wandb)
+    loggers: list[str] = field(default_factory=lambda: ["csv", "tensorboard"])
 
     epochs: int = 30
     batch_size: int = 128
@@ -292,6 +295,8 @@ def validate(cfg: Config) -> None:
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     _check_choice("precision", cfg.precision, PRECISIONS)
+    for name in cfg.loggers:
+        _check_choice("loggers", name, LOGGERS)
     if not 0.0 <= cfg.masking_ratio < 1.0:
         raise CrosslError(f"masking_ratio={cfg.masking_ratio} must be in [0, 1)")
     positive = (

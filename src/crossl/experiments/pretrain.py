@@ -11,13 +11,13 @@ from typing import Any
 
 import lightning as L
 from lightning.pytorch.callbacks import Callback
-from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
 from crossl.config import Config
 from crossl.data.batches import EpochBatches
 from crossl.data.protocols import PreparedData, prepare_data
 from crossl.experiments.checkpoint import save_checkpoint
 from crossl.experiments.epoch_lines import EpochLines
+from crossl.experiments.loggers import build_loggers
 from crossl.experiments.results import crossl_version, results_document
 from crossl.experiments.resume import RESUME_NAME, EpochCheckpoint, check_resumable
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
@@ -124,10 +124,7 @@ def _pretrain(
         accelerator=accelerator,
         devices=1,
         precision=cfg.trainer_precision(),
-        logger=[
-            CSVLogger(out_dir, name="logs", version=log_version),
-            TensorBoardLogger(out_dir, name="logs", version=log_version),
-        ],
+        logger=build_loggers(cfg.loggers, out_dir, log_version) or False,
         enable_checkpointing=True,
         enable_progress_bar=bar,
         enable_model_summary=False,
