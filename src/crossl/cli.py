@@ -16,7 +16,7 @@ from crossl.errors import CrosslError
 from crossl.shipped import benchmark_names, preset_names
 
 if TYPE_CHECKING:
-    from tqdm import tqdm
+    from crossl.progress import Bar
 
 OVERRIDES_HELP = (
     "key=value overrides of the config, e.g. epochs=5 batch_size=64 masking_ratio=0.25 "
@@ -93,19 +93,18 @@ def _cmd_demo(args: argparse.Namespace) -> None:
 
 
 class _GridBar:
-    """A tqdm bar over the benchmark's jobs: done / total, the running job, ETA."""
+    """A bar over the benchmark's jobs: done / total, the running job, ETA (a line per job in a
+    log file)."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar: tqdm | None = None
+        self.bar: Bar | None = None
 
     def start(self, total: int, done: int) -> None:
-        from tqdm import tqdm
+        from crossl.progress import progress_bar
 
         _progress(f"benchmark: {total} jobs, {done} already done")
-        self.bar = tqdm(
-            total=total, initial=done, unit="job", disable=not self.enabled, dynamic_ncols=True
-        )
+        self.bar = progress_bar(total, "job", "benchmark", self.enabled, done, lines=0)
 
     def job(self, label: str) -> None:
         assert self.bar is not None, "start() comes first"
@@ -206,16 +205,14 @@ def _cmd_export(args: argparse.Namespace) -> None:
 
 
 def _cmd_embed(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from crossl.experiments.embed import embed
+    from crossl.progress import progress_bar
 
-    bars: list[tqdm] = []  # opened by the first chunk, so that bad input shows no bar
+    bars: list[Bar] = []  # opened by the first chunk, so that bad input shows no bar
 
     def progress(done: int, total: int) -> None:
         if not bars:
-            quiet = args.no_progress or not sys.stderr.isatty()  # no redraws in a log file
-            bars.append(tqdm(total=total, unit="window", disable=quiet))
+            bars.append(progress_bar(total, "window", "embed", not args.no_progress))
         bars[0].update(done - bars[0].n)
 
     start = time.perf_counter()
@@ -283,18 +280,15 @@ def _cmd_datasets_info(args: argparse.Namespace) -> None:
 
 
 def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from crossl.data.cache_writer import prepare_dataset
     from crossl.data.dataset_info import cache_summary
+    from crossl.progress import progress_bar
 
-    bars: list[tqdm] = []  # opened by the first recording, so that bad input shows no bar
+    bars: list[Bar] = []  # opened by the first recording, so that bad input shows no bar
 
     def progress(done: int, total: int, what: str) -> None:
         if not bars:
-            bars.append(
-                tqdm(total=total, unit="recording", disable=args.no_progress, dynamic_ncols=True)
-            )
+            bars.append(progress_bar(total, "recording", "prepare", not args.no_progress))
         bar = bars[0]
         bar.total = total
         bar.set_postfix_str(what, refresh=False)

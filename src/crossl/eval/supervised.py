@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -146,7 +147,7 @@ def train_supervised(
         precision=cfg.trainer_precision(),
         logger=False,
         enable_checkpointing=False,
-        enable_progress_bar=progress,
+        enable_progress_bar=progress and sys.stderr.isatty(),  # no redraws in a log file
         enable_model_summary=False,
         num_sanity_val_steps=0,
         check_val_every_n_epoch=every,
