@@ -1,3 +1,8 @@
+import contextlib
+import io
+import re
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -37,3 +42,12 @@ def test_an_unknown_name_is_one_clear_error():
         pretrained("crossl-hpat")
     with pytest.raises(CrosslError, match=r"nor shipped weights .*did you mean crossl-hapt"):
         evaluate_checkpoint("crossl-hpat", [], "unused")
+
+
+def test_the_documented_example_prints_what_the_doc_says():
+    doc = (Path(__file__).parents[1] / "docs" / "pretrained.md").read_text()
+    code = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/pretrained.md", "exec"), {})
+    assert out.getvalue().strip() == re.search(r"prints `(.*?)`", doc).group(1)

@@ -20,10 +20,15 @@ _WHERE = {
     "BenchmarkConfig": "crossl.experiments.benchmark_config",
     "BenchmarkRunner": "crossl.experiments.benchmark",
     "Config": "crossl.config",
+    "CrosslClassifier": "crossl.estimators",
+    "CrosslEncoder": "crossl.estimators",
     "CrosslError": "crossl.errors",
     "DatasetCache": "crossl.data",
+    "DeployableModel": "crossl.deploy",
+    "MethodModule": "crossl.methods",
     "MultimodalBackbone": "crossl.nn",
     "TCNEncoder": "crossl.nn",
+    "WindowDataModule": "crossl.data.datamodule",
     "WindowSet": "crossl.data",
     "barlow_twins_loss": "crossl.losses",
     "build_aggregator": "crossl.nn",
@@ -43,6 +48,7 @@ _WHERE = {
     "prepare_data": "crossl.data",
     "prepare_dataset": "crossl.data",
     "pretrain": "crossl.experiments.pretrain",
+    "pretrained": "crossl.weights",
     "run_demo": "crossl.experiments.demo",
     "vicreg_loss": "crossl.losses",
     "view_keep_masks": "crossl.nn",
@@ -74,7 +80,11 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from crossl.data import label_fraction_indices as label_fraction_indices
     from crossl.data import prepare_data as prepare_data
     from crossl.data import prepare_dataset as prepare_dataset
+    from crossl.data.datamodule import WindowDataModule as WindowDataModule
+    from crossl.deploy import DeployableModel as DeployableModel
     from crossl.errors import CrosslError as CrosslError
+    from crossl.estimators import CrosslClassifier as CrosslClassifier
+    from crossl.estimators import CrosslEncoder as CrosslEncoder
     from crossl.eval.metrics import classification_metrics as classification_metrics
     from crossl.eval.probes import fit_frozen_probe as fit_frozen_probe
     from crossl.experiments.benchmark import BenchmarkRunner as BenchmarkRunner
@@ -89,6 +99,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from crossl.losses import cross_modal_infonce_loss as cross_modal_infonce_loss
     from crossl.losses import nt_xent_loss as nt_xent_loss
     from crossl.losses import vicreg_loss as vicreg_loss
+    from crossl.methods import MethodModule as MethodModule
     from crossl.methods import get_method as get_method
     from crossl.methods import method_names as method_names
     from crossl.nn import MultimodalBackbone as MultimodalBackbone
@@ -96,3 +107,4 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from crossl.nn import build_aggregator as build_aggregator
     from crossl.nn import latent_keep_mask as latent_keep_mask
     from crossl.nn import view_keep_masks as view_keep_masks
+    from crossl.weights import pretrained as pretrained
