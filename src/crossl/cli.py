@@ -309,6 +309,14 @@ def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
     print(cache_summary(args.out, args.name))
 
 
+def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help="a last.ckpt written by crossl pretrain, or the name of shipped weights (crossl-hapt)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``crossl`` command."""
     parser = argparse.ArgumentParser(
@@ -344,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Linear probes on frozen features of a checkpoint, per label "
         "fraction and seed, and with modalities missing.",
     )
-    e.add_argument("--checkpoint", required=True, help="a last.ckpt written by crossl pretrain")
+    _add_checkpoint(e)
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument(
         "--untrained",
@@ -421,9 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dataset (hapt) with a checkpoint's frozen network, normalised with its training "
         "statistics; written chunk by chunk, so data larger than memory stream through.",
     )
-    em.add_argument(
-        "--checkpoint", required=True, help="a last.ckpt, or shipped weights (crossl-hapt)"
-    )
+    _add_checkpoint(em)
     em.add_argument("--data", required=True, help="a cache folder, a .npz file, or hapt")
     em.add_argument(
         "--out",
@@ -444,9 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
         "each sensor is marked absent (every test window, a per-class table), and integrated "
         "gradients over time for a few windows per class (a figure).",
     )
-    xp.add_argument(
-        "--checkpoint", required=True, help="a last.ckpt, or shipped weights (crossl-hapt)"
-    )
+    _add_checkpoint(xp)
     xp.add_argument("--out", required=True, help="output folder")
     xp.add_argument(
         "--windows-per-class", type=int, default=2, help="windows in the figure per class [2]"
@@ -462,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run time) and gives the features; the batch size is dynamic. The file is checked "
         "against PyTorch for every set of present sensors before it is kept.",
     )
-    x.add_argument("--checkpoint", required=True, help="a last.ckpt written by crossl pretrain")
+    _add_checkpoint(x)
     x.add_argument("--out", required=True, help="file to write, e.g. model.onnx or model.pt")
     x.add_argument("--format", help="onnx or torchscript [from the suffix of --out: .onnx or .pt]")
     x.add_argument(
