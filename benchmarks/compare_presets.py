@@ -416,13 +416,13 @@ def main() -> None:
                     else run_variant(preset, name, overrides, args.epochs, seed, args.checkpoints)
                 ),
             )
-    # the summary reads every record there is, also those other processes wrote meanwhile
-    results = [
-        json.loads(path.read_text())
-        for seed in args.seeds
-        for name in everything
-        if (path := path_of(name, seed)).exists()
-    ]
+    def records_of(name: str) -> list[Path]:
+        if args.study == "paper":
+            return [p for p in [path_of(name, 0)] if p.exists()]
+        return sorted(out.glob(f"{name}-s[0-9]*.json"))
+
+    # the summary reads every record there is: every seed, also those other processes wrote
+    results = [json.loads(p.read_text()) for name in everything for p in records_of(name)]
     results.sort(key=lambda r: order.index(r["variant"]))
     tables = [f"{kind} features\n\n{markdown_table(results, kind)}" for kind in FEATURES]
     text = "\n\n".join(tables)
