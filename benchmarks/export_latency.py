@@ -80,8 +80,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder, torch.no_grad():
         files = {
-            "ONNX Runtime": export_model(model, Path(folder) / "m.onnx", "onnx"),
-            "TorchScript": export_model(model, Path(folder) / "m.pt", "torchscript"),
+            "ONNX Runtime": export_model(model, Path(folder) / "m.onnx", "onnx").path,
+            "TorchScript": export_model(model, Path(folder) / "m.pt", "torchscript").path,
         }
         for kind, mask in (("all present", present), ("last absent", one_absent)):
             rows.append(
@@ -94,7 +94,7 @@ def main() -> None:
             )
             arrays = [x.numpy() for x in windows] + [mask.numpy()]
             for name, path in files.items():
-                run = load_exported(path, args.threads)
+                run = load_exported(path, threads=args.threads)
                 timing = latency_ms(lambda r=run, a=arrays: r(*a), args.calls)
                 rows.append((name, kind, *timing, path.stat().st_size / 1024))
         errors = {name: verify_export(model, path) for name, path in files.items()}

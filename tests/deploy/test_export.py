@@ -65,8 +65,9 @@ def test_exported_models_agree_with_pytorch_for_every_set_of_present_sensors(
     tmp_path, aggregator, features, fmt, suffix
 ):
     model = _model(aggregator, features)
-    path = export_model(model, tmp_path / f"model{suffix}", fmt)
-    assert verify_export(model, path, batch=4) < 1e-5
+    done = export_model(model, tmp_path / f"model{suffix}", fmt)
+    path = done.path
+    assert done.difference < 1e-5 and verify_export(model, path, fmt, batch=4) < 1e-5
     run = load_exported(path)
     for batch in (1, 9):  # the batch size is dynamic
         raw = _raw(batch, seed=batch)
@@ -80,10 +81,31 @@ def test_exported_models_agree_with_pytorch_for_every_set_of_present_sensors(
 
 def test_the_check_sees_an_exported_file_that_computes_something_else(tmp_path):
     model = _model()
-    path = export_model(model, tmp_path / "model.pt", "torchscript")
+    path = export_model(model, tmp_path / "model.pt", "torchscript").path
     with torch.no_grad():
         next(model.backbone.aggregator.parameters()).add_(0.5)
     assert verify_export(model, path) > 1e-3
+
+
+def test_a_file_that_fails_the_check_is_not_kept_and_the_old_one_stays(tmp_path, monkeypatch):
+    import crossl.deploy.export as export
+
+    model = _model()
+    old = export_model(model, tmp_path / "model.pt", "torchscript").path.read_bytes()
+    monkeypatch.setattr(export, "verify_export", lambda *a, **k: 0.5)
+    with pytest.raises(CrosslError, match=r"differs from PyTorch by 0\.5"):
+        export_model(_model("attention"), tmp_path / "model.pt", "torchscript")
+    assert (tmp_path / "model.pt").read_bytes() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
+
+
+def test_the_format_not_the_suffix_decides_how_the_file_is_checked(tmp_path):
+    model = _model()
+    for fmt, name in (("onnx", "model.bin"), ("torchscript", "model.onnx")):
+        done = export_model(model, tmp_path / name, fmt)
+        assert done.difference < 1e-5 and done.format == fmt
+    with pytest.raises(CrosslError, match="is a folder"):
+        export_model(model, tmp_path, "onnx")
 
 
 def test_bad_names_are_one_clear_error(tmp_path):
@@ -116,7 +138,7 @@ def test_cli_exports_a_pretrained_checkpoint_and_refuses_other_files(tmp_path, c
     assert "acc [B, 3, 128], gyro [B, 3, 128], present [B, 2]" in out
     assert "features [B, 32] (aggregator)" in out and "all 3 sets of present sensors" in out
     loaded = DeployableModel.from_checkpoint(ckpt)
-    assert verify_export(loaded, tmp_path / "m.pt") < 1e-5
+    assert verify_export(loaded, tmp_path / "m.pt", "torchscript") < 1e-5
 
     results = str(tmp_path / "run" / "results.json")
     assert main(["export", "--checkpoint", results, "--out", str(tmp_path / "x.onnx")]) == 2

@@ -120,3 +120,9 @@ def test_bad_windows_and_names_after_fit_are_one_clear_error():
         enc.transform(x[:, :, :8])
     with pytest.raises(ArrayInputError, match="y has 5 labels but X has 16 windows"):
         CrosslClassifier(_tiny_encoder()).fit(x, np.zeros(5, int))
+    with pytest.raises(ArrayInputError, match="0 labelled window"):
+        CrosslClassifier(_tiny_encoder()).fit(x, np.full(16, -1))
+    with pytest.raises(CrosslError, match="pretrains without labels"):
+        CrosslEncoder("supervised").fit(x)
+    with pytest.raises(CrosslError, match="epochs"):  # 0 is refused, not replaced by the preset's
+        CrosslEncoder("simclr", epochs=0).fit(x)

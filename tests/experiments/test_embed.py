@@ -13,12 +13,13 @@ from crossl.experiments.embed import embed
 from crossl.weights import pretrained
 
 
-def _npz(path, n=40, lose_gyro=()):
+def _npz(path, n=40, lose_gyro=(), unlabelled=0):
     rng = np.random.default_rng(0)
     acc = rng.normal([[0.0], [0.0], [1.0]], 0.2, size=(n, 3, 128)).astype(np.float32)
     gyro = rng.normal(0.0, 0.3, size=(n, 3, 128)).astype(np.float32)
     gyro[list(lose_gyro)] = np.nan
     labels, subjects = np.arange(n) % 3, np.arange(n) // 10
+    labels[:unlabelled] = -1
     np.savez(path, acc=acc, gyro=gyro, labels=labels, subjects=subjects)
     return acc, gyro, labels, subjects
 
@@ -53,6 +54,13 @@ def test_parquet_rows_carry_subject_label_class_and_presence(tmp_path):
     assert np.isnan(features[[3, 5], 96:]).all() and np.isfinite(features[:, :96]).all()
 
 
+def test_a_first_chunk_without_labels_does_not_fix_the_class_column_to_null(tmp_path):
+    _npz(tmp_path / "w.npz", unlabelled=16)
+    path = embed("crossl-hapt", str(tmp_path / "w.npz"), tmp_path / "e.parquet", batch_size=16)
+    table = pd.read_parquet(path, columns=["label", "class"])
+    assert table["class"][:16].isna().all() and table["class"][16:].notna().all()
+
+
 def test_the_embedded_hapt_data_embeds_with_its_split(tmp_path):
     path = embed("crossl-hapt", "hapt", tmp_path / "hapt.parquet")
     table = pd.read_parquet(path, columns=["split", "label", "class", "f0"])
@@ -74,6 +82,10 @@ def test_bad_input_is_one_clear_error_and_writes_nothing(tmp_path, capsys):
         embed("crossl-hapt", "hapt", tmp_path / "x.csv")
     with pytest.raises(CrosslError, match="not a prepared cache"):
         embed("crossl-hapt", str(tmp_path), tmp_path / "x.npy")
+    with pytest.raises(CrosslError, match="positive number"):
+        embed("crossl-hapt", "hapt", tmp_path / "x.npy", batch_size=0)
+    with pytest.raises(CrosslError, match="did you mean encoders"):
+        embed("crossl-hapt", "hapt", tmp_path / "x.npy", "encoder")
     out = str(tmp_path / "x.npy")
     assert main(["embed", "--checkpoint", "crossl-hapt", "--data", "hpat", "--out", out]) == 2
     assert "give a cache folder, a .npz file or one of hapt" in capsys.readouterr().err

@@ -2,6 +2,12 @@
 features, and its export to ONNX and TorchScript."""
 
 from crossl.deploy.deployable import DeployableModel
-from crossl.deploy.export import EXPORT_FORMATS, export_model, verify_export
+from crossl.deploy.export import EXPORT_FORMATS, ExportedModel, export_model, verify_export
 
-__all__ = ["EXPORT_FORMATS", "DeployableModel", "export_model", "verify_export"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "DeployableModel",
+    "ExportedModel",
+    "export_model",
+    "verify_export",
+]

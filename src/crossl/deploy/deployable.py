@@ -8,13 +8,11 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from crossl.config import did_you_mean
+from crossl.config import FEATURES, did_you_mean
 from crossl.data.normalisation import ChannelStats
 from crossl.errors import CrosslError
 from crossl.eval.features import absent_blocks_as_nan
 from crossl.nn.backbone import MultimodalBackbone
-
-FEATURE_KINDS = ("aggregator", "encoders")
 
 
 class DeployableModel(nn.Module):
@@ -32,19 +30,20 @@ class DeployableModel(nn.Module):
     >>> stats = ChannelStats({m: torch.zeros(3) for m in ("acc", "gyro")},
     ...                      {m: torch.ones(3) for m in ("acc", "gyro")})
     >>> model = DeployableModel(net, stats)
-    >>> present = torch.tensor([[True, True], [True, False]])
-    >>> model(torch.randn(2, 3, 128), torch.full((2, 3, 128), float("nan")), present).shape
-    torch.Size([2, 32])
+    >>> present = torch.tensor([[True, False], [True, False]])  # the gyroscope is off
+    >>> out = model(torch.randn(2, 3, 128), torch.full((2, 3, 128), float("nan")), present)
+    >>> out.shape, bool(out.isfinite().all())
+    (torch.Size([2, 32]), True)
     """
 
     def __init__(
         self, backbone: MultimodalBackbone, stats: ChannelStats, features: str = "aggregator"
     ):
         super().__init__()
-        if features not in FEATURE_KINDS:
+        if features not in FEATURES:
             raise CrosslError(
-                f"unknown features {features!r}{did_you_mean(features, FEATURE_KINDS)}: "
-                f"use one of {', '.join(FEATURE_KINDS)}"
+                f"unknown features {features!r}{did_you_mean(features, FEATURES)}: "
+                f"use one of {', '.join(FEATURES)}"
             )
         names = backbone.modality_names
         stats.check_matches({n: c for n, (c, _t) in backbone.modality_shapes.items()})

@@ -3,11 +3,14 @@ check that the exported file computes what PyTorch computes for every set of pre
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import logging
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,20 +39,54 @@ def example_inputs(model: DeployableModel, batch: int = 2, seed: int = 0) -> tup
     return (*windows, torch.ones(batch, len(windows), dtype=torch.bool))
 
 
-def export_model(model: DeployableModel, path: str | Path, fmt: str) -> Path:
-    """Write ``model`` to ``path`` as ``fmt`` (``onnx`` or ``torchscript``), atomically.
+@dataclass(frozen=True)
+class ExportedModel:
+    """A written export: where, in which format, and how far it is from PyTorch (the largest
+    difference of :func:`verify_export`)."""
+
+    path: Path
+    format: str
+    difference: float
+
+
+def export_model(
+    model: DeployableModel, path: str | Path, fmt: str, tolerance: float = 1e-4
+) -> ExportedModel:
+    """Write ``model`` to ``path`` as ``fmt`` (``onnx`` or ``torchscript``).
 
     The inputs are named after the modalities, then ``present``; the output is ``features``;
-    the batch dimension is dynamic.
+    the batch dimension is dynamic. The file is written to a temporary name and checked with
+    :func:`verify_export` there; only within ``tolerance`` of PyTorch is it renamed onto
+    ``path`` (a file already at ``path`` is kept otherwise, and a :class:`CrosslError` says
+    why).
     """
     if fmt not in EXPORT_FORMATS:
         raise CrosslError(
             f"unknown export format {fmt!r}{did_you_mean(fmt, EXPORT_FORMATS)}: "
             f"use one of {', '.join(EXPORT_FORMATS)}"
         )
+    path = Path(path)
+    if path.is_dir():
+        raise CrosslError(f"--out {path} is a folder: give a file, e.g. {path / 'model.onnx'}")
     model.eval()
     write = _write_onnx if fmt == "onnx" else _write_torchscript
-    return atomic_write(path, lambda tmp: write(model, tmp))
+    found: list[float] = []
+
+    def write_and_check(tmp: Path) -> None:
+        write(model, tmp)
+        found.append(verify_export(model, tmp, fmt))
+        if not found[0] <= tolerance:
+            raise CrosslError(
+                f"the exported model differs from PyTorch by {found[0]:.2g} (over {tolerance:g}), "
+                "so it was not kept: report this with the checkpoint and the versions of torch "
+                "and onnx"
+            )
+
+    try:
+        atomic_write(path, write_and_check)
+    except OSError as err:
+        raise CrosslError(f"cannot write {path}: {err.strerror or err}") from None
+    return ExportedModel(path, fmt, found[0])
 
 
 def _write_torchscript(model: DeployableModel, tmp: Path) -> None:
@@ -60,15 +97,23 @@ def _write_torchscript(model: DeployableModel, tmp: Path) -> None:
 
 
 def _write_onnx(model: DeployableModel, tmp: Path) -> None:
-    try:
-        import onnxscript  # noqa: F401  (torch's ONNX exporter needs it)
-    except ImportError:
+    missing = [m for m in ("onnxscript", "onnxruntime") if importlib.util.find_spec(m) is None]
+    if missing:  # the exporter builds the graph with onnxscript; onnxruntime checks the file
         raise CrosslError(
-            "ONNX export needs the onnx and onnxscript packages: pip install 'crossl[export]'"
-        ) from None
+            f"ONNX export needs {' and '.join(missing)}: pip install 'crossl[export]'"
+        )
     batch = torch.export.Dim("batch")
     names = [*model.modality_names, "present"]
-    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    onnx_log = logging.getLogger("torch.onnx")
+    level = onnx_log.level
+    onnx_log.setLevel(logging.ERROR)
+    try:
+        _onnx_export(model, tmp, names, batch)
+    finally:
+        onnx_log.setLevel(level)
+
+
+def _onnx_export(model: DeployableModel, tmp: Path, names: list[str], batch: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -84,13 +129,14 @@ def _write_onnx(model: DeployableModel, tmp: Path) -> None:
         )
 
 
-def load_exported(path: str | Path, threads: int | None = None) -> Runner:
-    """Run an exported file (``.onnx`` with onnxruntime, anything else as TorchScript), with
-    ``threads`` intra-op threads for onnxruntime (default: its own choice)."""
+def load_exported(path: str | Path, fmt: str | None = None, threads: int | None = None) -> Runner:
+    """Run an exported file of format ``fmt`` (default: ``onnx`` for a ``.onnx`` file, else
+    ``torchscript``), with ``threads`` intra-op threads for onnxruntime (default: its own
+    choice)."""
     path = Path(path)
     if not path.is_file():
         raise CrosslError(f"exported model {path} does not exist")
-    if path.suffix == ".onnx":
+    if (fmt or ("onnx" if path.suffix == ".onnx" else "torchscript")) == "onnx":
         try:
             import onnxruntime
         except ImportError:
@@ -125,11 +171,14 @@ def presence_subsets(modalities: int) -> list[tuple[bool, ...]]:
 
 
 @torch.no_grad()
-def verify_export(model: DeployableModel, path: str | Path, batch: int = 3, seed: int = 1) -> float:
-    """Largest absolute difference between PyTorch and the exported file over a batch of
-    ``batch`` windows for every non-empty set of present sensors (NaN where both are NaN counts
-    as equal, NaN on one side only as infinite); absent windows are fed as NaN."""
-    run = load_exported(path)
+def verify_export(
+    model: DeployableModel, path: str | Path, fmt: str | None = None, batch: int = 3, seed: int = 1
+) -> float:
+    """Largest absolute difference between PyTorch and the exported file (of format ``fmt``, see
+    :func:`load_exported`) over a batch of ``batch`` windows for every non-empty set of present
+    sensors (NaN where both are NaN counts as equal, NaN on one side only as infinite); absent
+    windows are fed as NaN."""
+    run = load_exported(path, fmt)
     *windows, _ = example_inputs(model, batch, seed)
     worst = 0.0
     for row in presence_subsets(len(windows)):

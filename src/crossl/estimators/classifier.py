@@ -57,9 +57,11 @@ class CrosslClassifier(ClassifierMixin, BaseEstimator):
         if type_of_target(y, raise_unknown=True) not in ("binary", "multiclass"):
             raise ArrayInputError(f"y must hold class labels, got {type_of_target(y)} targets")
         labelled = y != UNLABELLED if np.issubdtype(y.dtype, np.number) else np.ones(n, bool)
-        if len(np.unique(y[labelled])) < 2:
+        classes = np.unique(y[labelled])
+        if len(classes) < 2:
             raise ArrayInputError(
-                "y needs labelled windows of at least two classes (got one class)"
+                f"y needs labelled windows of at least two classes; it has {labelled.sum()} "
+                f"labelled window(s) of {len(classes)} class(es) (one class or none)"
             )
         self.encoder_ = clone(self.encoder) if self.encoder is not None else CrosslEncoder()
         features = self.encoder_.fit(X).transform(X)[labelled]

@@ -11,7 +11,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from crossl.config import Config, load_config
+from crossl.config import Config, did_you_mean, load_config
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
 from crossl.data.protocols import PreparedData
@@ -24,7 +24,8 @@ from crossl.shipped import preset_names
 
 
 class CrosslEncoder(TransformerMixin, BaseEstimator):
-    """Self-supervised pretraining of ``method`` on ``X``; :meth:`transform` gives features.
+    """Self-supervised pretraining of ``method`` (a preset name: ``crossl``, ``crossl-paper``,
+    ``simclr``, ...) on ``X``; :meth:`transform` gives features.
 
     ``X`` follows :mod:`crossl.estimators.arrays`: ``{modality: [N, C, T]}`` or one array with
     ``channels={modality: [channel indices]}``; a modality that is NaN over a whole window is
@@ -68,10 +69,9 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
     def config(self) -> Config:
         """The validated config this encoder pretrains with."""
         if self.method not in preset_names():
-            from crossl.config import did_you_mean
-
             raise CrosslError(
-                f"unknown method {self.method!r}{did_you_mean(self.method, preset_names())}"
+                f"unknown method {self.method!r}{did_you_mean(self.method, preset_names())}: "
+                f"give a preset name ({', '.join(preset_names())})"
             )
         typed: dict[str, Any] = {
             "seed": self.random_state,
@@ -79,8 +79,15 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
             "online_probe": False,  # no labelled validation windows here
             "features": self.features,
         }
-        typed |= {k: v for k, v in (("epochs", self.epochs), ("batch_size", self.batch_size)) if v}
-        return load_config(self.method, settings={**typed, **(self.settings or {})})
+        sizes = (("epochs", self.epochs), ("batch_size", self.batch_size))
+        typed |= {k: v for k, v in sizes if v is not None}
+        cfg = load_config(self.method, settings={**typed, **(self.settings or {})})
+        if cfg.method == "supervised":
+            raise CrosslError(
+                "CrosslEncoder pretrains without labels; for the supervised baseline use "
+                "CrosslClassifier with a self-supervised encoder, or crossl pretrain"
+            )
+        return cfg
 
     def fit(self, X: Any, y: Any = None) -> CrosslEncoder:
         """Pretrain on the windows of ``X`` (``y`` is ignored: pretraining uses no labels)."""
@@ -108,6 +115,8 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
         self.n_features_out_ = self.backbone_.feature_dim(cfg.features)
         if isinstance(X, np.ndarray):  # scikit-learn's column count: channels, or time in 2-D
             self.n_features_in_ = X.shape[1]
+        elif hasattr(self, "n_features_in_"):  # refitted on a dict: no column count
+            del self.n_features_in_
         return self
 
     def windows(self, X: Any) -> WindowSet:

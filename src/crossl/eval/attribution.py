@@ -41,6 +41,8 @@ class ProbedNetwork(nn.Module):
         self.register_buffer("intercept", intercept)
 
     def forward(self, *inputs: Tensor) -> Tensor:
+        """``forward(x_1, ..., x_M, present)``: class logits ``[B, K]`` (K = 2 for a binary probe:
+        ± half its log-odds)."""
         *windows, present = inputs
         emb = self.backbone.embed_tensors(windows, present)
         feats = self.backbone.features_from_embeddings(emb, present, self.features)
@@ -79,7 +81,7 @@ def modality_occlusion(model: ProbedNetwork, windows: WindowSet) -> tuple[np.nda
 
 
 def time_attribution(
-    model: ProbedNetwork, windows: WindowSet, target: np.ndarray, steps: int = 128
+    model: ProbedNetwork, windows: WindowSet, target: np.ndarray, steps: int = 512
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Integrated gradients of the logit of class index ``target [N]`` with respect to every
     input sample, from the all-zero window (the training mean, in normalised units), summed over

@@ -42,6 +42,8 @@ def read_checkpoint_file(path: Path, fix: str) -> dict[str, Any]:
     """The dict in a crossl checkpoint file, read with ``weights_only`` (tensors and plain types
     only, nothing in it runs); a missing, unreadable or foreign file is a :class:`CrosslError`
     ending with ``fix``."""
+    if path.is_dir():
+        raise CrosslError(f"checkpoint {path} is a folder: give {path / 'last.ckpt'}")
     if not path.is_file():
         raise CrosslError(f"checkpoint {path} does not exist")
     try:

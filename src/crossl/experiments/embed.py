@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from crossl.config import FEATURES, did_you_mean
 from crossl.data.cache import DatasetCache, is_cache
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, normalise
@@ -37,9 +38,11 @@ class WindowSource:
 
 
 def open_source(data: str, stats: ChannelStats) -> WindowSource:
-    """A cache folder of ``crossl datasets prepare`` (read chunk by chunk), a ``.npz`` of
-    windows (see ``crossl datasets info npz``), or an in-memory dataset name (``hapt``: all of
-    its users, with a ``split`` column)."""
+    """A cache folder of ``crossl datasets prepare`` (read chunk by chunk), a ``.npz`` of whole
+    windows (the format of ``crossl datasets info npz``, but a sensor is either NaN over a whole
+    window, i.e. absent, or finite: prepare a file with gaps inside windows into a cache first,
+    which fills short ones), or an in-memory dataset name (``hapt``: all of its users, with a
+    ``split`` column)."""
     from crossl.data.protocols import PROTOCOLS
 
     path = Path(data).expanduser()
@@ -119,8 +122,15 @@ def embed(
     ``class``, ``present_<modality>``, the source's extra columns and ``f0`` ... ``f{F-1}``.
     Windows are read, embedded and written ``batch_size`` at a time."""
     out = Path(out)
-    if out.suffix not in OUTPUT_SUFFIXES:
+    if out.suffix not in OUTPUT_SUFFIXES or out.is_dir():
         raise CrosslError(f"--out {out}: give a file ending in {' or '.join(OUTPUT_SUFFIXES)}")
+    if features not in FEATURES:
+        raise CrosslError(
+            f"unknown features {features!r}{did_you_mean(features, FEATURES)}: use one of "
+            f"{', '.join(FEATURES)}"
+        )
+    if batch_size < 1:
+        raise CrosslError(f"--batch-size {batch_size}: give a positive number of windows")
     loaded = load_checkpoint(checkpoint)
     source = open_source(data, loaded.stats)
     want = loaded.backbone.modality_shapes
@@ -129,8 +139,6 @@ def embed(
             f"{data} has modalities {source.shapes} (channels, samples), the checkpoint was "
             f"pretrained on {want}: embed data of the sensors and window length it knows"
         )
-    if features not in ("aggregator", "encoders"):
-        raise CrosslError(f"unknown features {features!r}: use aggregator or encoders")
     width = loaded.backbone.feature_dim(features)
 
     def batches() -> Iterator[tuple[WindowSet, dict[str, np.ndarray], np.ndarray]]:
@@ -142,9 +150,15 @@ def embed(
                 progress(done, source.count)
             yield windows, extra, feats
 
-    if out.suffix == ".npy":
-        return atomic_write(out, lambda tmp: _write_npy(tmp, source.count, width, batches()))
-    return atomic_write(out, lambda tmp: _write_parquet(tmp, source.class_names, batches()))
+    write = (
+        (lambda tmp: _write_npy(tmp, source.count, width, batches()))
+        if out.suffix == ".npy"
+        else (lambda tmp: _write_parquet(tmp, source.class_names, batches()))
+    )
+    try:
+        return atomic_write(out, write)
+    except OSError as err:
+        raise CrosslError(f"cannot write {out}: {err.strerror or err}") from None
 
 
 def _write_npy(tmp: Path, count: int, width: int, batches: Iterator[Any]) -> None:
@@ -170,8 +184,10 @@ def _write_parquet(tmp: Path, class_names: list[str], batches: Iterator[Any]) ->
             names = np.array([*class_names, None], dtype=object)
             columns: dict[str, Any] = {
                 "subject": windows.subjects.numpy(),
-                "label": labels,
-                "class": names[np.where(labels >= 0, labels, len(class_names))],
+                "label": labels,  # string-typed even in a chunk of unlabelled windows only
+                "class": pa.array(
+                    names[np.where(labels >= 0, labels, len(class_names))], type=pa.string()
+                ),
             }
             for i, m in enumerate(windows.modality_names):
                 columns[f"present_{m}"] = windows.present[:, i].numpy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 
@@ -17,6 +17,7 @@ import torch
 
 from crossl.data.container import WindowSet
 from crossl.data.protocols import prepare_data
+from crossl.errors import CrosslError
 from crossl.eval.attribution import (
     ProbedNetwork,
     modality_occlusion,
@@ -43,6 +44,10 @@ def explain_checkpoint(
     """Fit the linear probe on the training users' labelled windows (C chosen on the validation
     users, the checkpoint's feature kind), then explain its decisions on the test users; write
     ``explain.json``, ``report.md`` and ``attribution.png`` to ``out_dir``."""
+    if windows_per_class < 1 or steps < 1:
+        raise CrosslError(
+            f"--windows-per-class {windows_per_class} and --steps {steps} must both be at least 1"
+        )
     say = progress or (lambda _: None)
     loaded = load_checkpoint(checkpoint)
     cfg, backbone, kind = loaded.config, loaded.backbone, loaded.config.features
@@ -60,8 +65,7 @@ def explain_checkpoint(
             len(data.class_names),
             cfg.seed,
         )
-        assert isinstance(probe, MeanFilledProbe)
-        model = ProbedNetwork(backbone, probe, kind)
+        model = ProbedNetwork(backbone, cast(MeanFilledProbe, probe), kind)
         say(f"occlusion of each sensor in {len(test)} test windows")
         predicted, drop = modality_occlusion(model, test)
         labels = test.labels.numpy()
@@ -82,6 +86,7 @@ def explain_checkpoint(
                 {
                     "index": int(i),
                     "label": data.class_names[labels[i]],
+                    "predicted": data.class_names[model.classes[predicted[i]]],
                     "shares": dict(zip(backbone.modality_names, map(float, s), strict=True)),
                     "gap": float(g),
                 }
@@ -113,11 +118,13 @@ def _per_class(
     rows = []
     for c, name in enumerate(class_names):
         mine = drop[labels == c]
+        means = {m: mine[:, j][~np.isnan(mine[:, j])] for j, m in enumerate(modalities)}
         rows.append(
             {
                 "class": name,
                 "windows": len(mine),
-                "drop": {m: float(np.nanmean(mine[:, j])) for j, m in enumerate(modalities)},
+                # None (JSON null) where no window could lose this sensor
+                "drop": {m: float(v.mean()) if len(v) else None for m, v in means.items()},
             }
         )
     return rows
@@ -131,13 +138,15 @@ def _plot(path: Path, windows: WindowSet, per_time: list[np.ndarray], doc: dict)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.1 * rows), squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (ax, w) in enumerate(zip(axes.flat, picks, strict=False)):
+        peak_signal = max(float(np.abs(windows.modalities[n][k]).max()) for n in names)
+        peak_weight = max(max(float(np.abs(a[k]).max()) for a in per_time), 1e-12)
         for j, name in enumerate(names):
             signal = windows.modalities[name][k].numpy()
             t = np.arange(signal.shape[1])
             for channel in signal:
                 ax.plot(t, channel, color=colours[j % len(colours)], lw=0.6, alpha=0.5)
             weight = np.abs(per_time[j][k])
-            scale = np.abs(signal).max() / max(weight.max(), 1e-12)
+            scale = peak_signal / peak_weight  # one scale for all sensors of the window
             ax.fill_between(
                 t,
                 0,
@@ -146,14 +155,15 @@ def _plot(path: Path, windows: WindowSet, per_time: list[np.ndarray], doc: dict)
                 alpha=0.35,
                 label=f"{name} {100 * w['shares'][name]:.0f} %",
             )
-        ax.set_title(w["label"], fontsize=9)
+        guess = "" if w["predicted"] == w["label"] else f" (predicted {w['predicted']})"
+        ax.set_title(w["label"] + guess, fontsize=9)
         ax.legend(fontsize=7, loc="upper right")
         ax.tick_params(labelsize=7)
     for ax in axes.flat[len(picks) :]:
         ax.axis("off")
     fig.suptitle(
-        "Integrated gradients per time step (shaded, scaled per window) over the normalised "
-        "signals; legend: each sensor's share",
+        "Integrated gradients of the predicted class per time step (shaded, one scale per "
+        "window) over the normalised signals; legend: each sensor's share",
         fontsize=9,
     )
     fig.tight_layout()
@@ -178,7 +188,9 @@ def _report(doc: dict) -> str:
         "|---|---|" + "---|" * len(names),
     ]
     for row in doc["occlusion"]:
-        cells = " | ".join(f"{row['drop'][m]:.3f}" for m in names)
+        cells = " | ".join(
+            "–" if row["drop"][m] is None else f"{row['drop'][m]:.3f}" for m in names
+        )
         lines.append(f"| {row['class']} | {row['windows']} | {cells} |")
     gaps = [abs(w["gap"]) for w in doc["windows"]]
     lines += [
