@@ -416,6 +416,7 @@ def main() -> None:
                     else run_variant(preset, name, overrides, args.epochs, seed, args.checkpoints)
                 ),
             )
+
     def records_of(name: str) -> list[Path]:
         if args.study == "paper":
             return [p for p in [path_of(name, 0)] if p.exists()]
