@@ -85,6 +85,11 @@ class WindowSet:
         return list(self.modalities)
 
     @property
+    def shapes(self) -> dict[str, tuple[int, int]]:
+        """``{modality: (channels, samples)}`` of one window."""
+        return {k: (int(v.shape[1]), int(v.shape[2])) for k, v in self.modalities.items()}
+
+    @property
     def device(self) -> torch.device:
         return self.labels.device
 

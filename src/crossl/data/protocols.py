@@ -237,6 +237,6 @@ def prepare_data(
     splits = Splits(
         normalise(train_windows, stats), normalise(splits.val, stats), normalise(splits.test, stats)
     )
-    shapes = {k: (v.shape[1], v.shape[2]) for k, v in splits.train.modalities.items()}
+    shapes = splits.train.shapes
     devices = {k: [k] for k in shapes}
     return PreparedData(splits, stats, list(protocol.class_names), shapes, devices, protocol)

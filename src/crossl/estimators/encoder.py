@@ -104,7 +104,7 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
         stats = fit_channel_stats(windows)
         train = normalise(windows, stats)
         none = train.select(torch.zeros(0, dtype=torch.long))
-        shapes = {k: (v.shape[1], v.shape[2]) for k, v in train.modalities.items()}
+        shapes = train.shapes
         data = PreparedData(Splits(train, none, none), stats, [], shapes)
         with tempfile.TemporaryDirectory(prefix="crossl-fit-") as out:
             outcome = pretrain(cfg, out, data, progress=self.progress)
@@ -129,7 +129,7 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
                 "features as input (the channels of [N, C, T] windows, or the time steps of [N, T])"
             )
         windows = windows_from_arrays(X, self.channels)
-        shapes = {k: (v.shape[1], v.shape[2]) for k, v in windows.modalities.items()}
+        shapes = windows.shapes
         if shapes != self.modality_shapes_:
             raise ArrayInputError(
                 f"X has modalities {shapes} (channels, time) but the encoder was fitted on "

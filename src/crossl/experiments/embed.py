@@ -77,8 +77,7 @@ def _npz_source(path: Path, stats: ChannelStats) -> WindowSource:
 
     raw, class_names = read_npz(path)
     windows = windows_from_arrays(raw.signals, y=raw.labels, subjects=raw.subjects)
-    shapes = {k: (v.shape[1], v.shape[2]) for k, v in windows.modalities.items()}
-    return WindowSource(len(windows), shapes, class_names, _in_memory(windows, stats, {}))
+    return WindowSource(len(windows), windows.shapes, class_names, _in_memory(windows, stats, {}))
 
 
 def _protocol_source(name: str, stats: ChannelStats) -> WindowSource:
