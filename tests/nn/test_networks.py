@@ -194,3 +194,15 @@ def test_latent_patches_average_to_the_pooled_embedding():
 def test_latent_patches_must_divide_every_window():
     with pytest.raises(CrosslError, match=r"latent_patches=3 does not divide the window of acc"):
         MultimodalBackbone({"acc": (3, 64)}, latent_patches=3)
+
+
+def test_the_tensor_forward_is_the_aggregator_feature_of_the_window_set():
+    torch.manual_seed(0)
+    net = MultimodalBackbone({"acc": (3, 64), "gyro": (2, 64)}, aggregator="attention").eval()
+    x = {"acc": torch.randn(5, 3, 64), "gyro": torch.randn(5, 2, 64)}
+    present = torch.tensor([[1, 1], [1, 0], [0, 1], [1, 1], [1, 0]], dtype=torch.bool)
+    ws = WindowSet(x, torch.zeros(5).long(), torch.zeros(5).long(), present)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x["acc"], x["gyro"], present), net.features(ws))
+        nan_gyro = torch.where(present[:, 1, None, None], x["gyro"], torch.nan)
+        torch.testing.assert_close(net(x["acc"], nan_gyro, present), net.features(ws))

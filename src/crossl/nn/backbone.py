@@ -134,6 +134,20 @@ class MultimodalBackbone(nn.Module):
         present_tokens = present.repeat_interleave(p, dim=1)
         return self.aggregator(emb.reshape(tokens), keep.reshape(tokens), present_tokens)
 
+    def forward(self, *inputs: Tensor) -> Tensor:
+        """``forward(x_1, ..., x_M, present)``: the aggregator output ``[B, out]`` of one
+        normalised window tensor ``[B, C, T]`` per modality (in the order of
+        ``modality_names``) and ``present [B, M]``; a tensor-only path, for tracing and export.
+
+        >>> net = MultimodalBackbone({"acc": (3, 64), "gyro": (3, 64)})
+        >>> net(torch.zeros(2, 3, 64), torch.zeros(2, 3, 64), torch.ones(2, 2, dtype=torch.bool)).shape
+        torch.Size([2, 32])
+        """
+        *windows, present = inputs
+        return self.features_from_embeddings(
+            self.embed_tensors(windows, present), present, "aggregator"
+        )
+
     def features(self, batch: WindowSet, kind: str = "aggregator") -> Tensor:
         """Representation for downstream use: the aggregator output or the concatenated encoders."""
         return self.features_from_embeddings(self.embed_patches(batch), batch.present, kind)
