@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -126,3 +127,15 @@ def test_bad_windows_and_names_after_fit_are_one_clear_error():
         CrosslEncoder("supervised").fit(x)
     with pytest.raises(CrosslError, match="epochs"):  # 0 is refused, not replaced by the preset's
         CrosslEncoder("simclr", epochs=0).fit(x)
+
+
+def test_fitting_leaves_the_callers_random_streams_alone():
+    x = np.random.default_rng(0).normal(size=(16, 3, 16)).astype(np.float32)
+    np.random.seed(5)
+    torch.manual_seed(5)
+    want = np.random.rand(3), torch.rand(3)
+    np.random.seed(5)
+    torch.manual_seed(5)
+    _tiny_encoder(random_state=1).fit(x)
+    np.testing.assert_array_equal(np.random.rand(3), want[0])
+    assert torch.equal(torch.rand(3), want[1])

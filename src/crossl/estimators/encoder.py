@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import random
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -21,6 +24,24 @@ from crossl.estimators.arrays import ArrayInputError, windows_from_arrays
 from crossl.eval.features import extract_features
 from crossl.nn.backbone import MultimodalBackbone
 from crossl.shipped import preset_names
+
+
+@contextmanager
+def _callers_random_state() -> Iterator[None]:
+    """Restore the caller's Python, NumPy and torch random states (and Lightning's seed
+    variable) afterwards: pretraining seeds them globally, an estimator must not."""
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    seed = os.environ.get("PL_GLOBAL_SEED")
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+        if seed is None:
+            os.environ.pop("PL_GLOBAL_SEED", None)
+        else:
+            os.environ["PL_GLOBAL_SEED"] = seed
 
 
 class CrosslEncoder(TransformerMixin, BaseEstimator):
@@ -106,7 +127,7 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
         none = train.select(torch.zeros(0, dtype=torch.long))
         shapes = train.shapes
         data = PreparedData(Splits(train, none, none), stats, [], shapes)
-        with tempfile.TemporaryDirectory(prefix="crossl-fit-") as out:
+        with tempfile.TemporaryDirectory(prefix="crossl-fit-") as out, _callers_random_state():
             outcome = pretrain(cfg, out, data, progress=self.progress)
         self.backbone_: MultimodalBackbone = outcome.module.backbone.eval()
         self.stats_: ChannelStats = stats
