@@ -27,11 +27,11 @@ class ArrayInputError(CrosslError, ValueError, TypeError):
     (or, for values that are not numbers, ``TypeError``) scikit-learn's conventions expect."""
 
 
-def split_channels(
+def _split_channels(
     X: Any, channels: Mapping[str, Sequence[int]] | None
-) -> dict[str, np.ndarray] | tuple[dict[str, np.ndarray], np.ndarray]:
-    """``X`` as ``{modality: float32 array [N, C, T]}`` (plus the ``present`` array of a dict
-    that gives one)."""
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """``X`` as ``{modality: float32 array [N, C, T]}``, and the ``present`` array of a dict
+    that gives one (else None)."""
     if sparse.issparse(X):
         raise ArrayInputError("X is a sparse matrix: crossl needs dense windows (X.toarray())")
     if isinstance(X, Mapping):
@@ -43,12 +43,10 @@ def split_channels(
                 "X is a dict without modalities: give {modality: array [N, C, T]}"
             )
         modalities = {k: _as_windows(k, v) for k, v in arrays.items()}
-        if PRESENT_KEY in X:
-            return modalities, np.asarray(X[PRESENT_KEY])
-        return modalities
+        return modalities, (np.asarray(X[PRESENT_KEY]) if PRESENT_KEY in X else None)
     x = _as_windows("X", np.asarray(X))
     if channels is None:
-        return {"x": x}
+        return {"x": x}, None
     out: dict[str, np.ndarray] = {}
     taken: set[int] = set()
     for name, idx in channels.items():
@@ -62,7 +60,7 @@ def split_channels(
             raise ArrayInputError(f"channels {sorted(taken & set(idx))} are in two modalities")
         taken |= set(idx)
         out[str(name)] = x[:, idx]
-    return out
+    return out, None
 
 
 def _as_windows(name: str, a: np.ndarray) -> np.ndarray:
@@ -100,8 +98,7 @@ def windows_from_arrays(
     """A :class:`WindowSet` of ``X`` (see the module docstring) with labels ``y`` (integers in
     ``0..K-1``, or none: every window unlabelled) and ``subjects`` (integers, default 0). Bad shapes, lengths, NaN inside a window or
     a window with no modality at all are one :class:`CrosslError`."""
-    split = split_channels(X, channels)
-    modalities, given = split if isinstance(split, tuple) else (split, None)
+    modalities, given = _split_channels(X, channels)
     lengths = {k: len(v) for k, v in modalities.items()}
     if len(set(lengths.values())) != 1:
         raise ArrayInputError(f"the modalities have different numbers of windows: {lengths}")
