@@ -7,7 +7,9 @@ each sensor missing), and writes ``src/crossl/weights/crossl-hapt.ckpt`` (the ne
 ``docs/pretrained.md`` shows and ``tests/test_pretrained_weights.py`` reproduces.
 Usage:
 
-    .venv/bin/python scripts/make_pretrained_weights.py [--work runs/crossl-hapt-weights]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/make_pretrained_weights.py [--work runs/crossl-hapt-weights]
+
+(one thread: the card's numbers, and the test that reproduces them, are for one thread)
 """
 
 from __future__ import annotations

@@ -65,9 +65,17 @@ damage = st.one_of(
 
 
 @pytest.mark.parametrize("kind", sorted(FORMATS))
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomized: every run draws the same 100 damages, so that a run's outcome is reproducible;
+# the damages an earlier random search found are kept as explicit examples
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(change=damage)
 @example(change=("overwrite", 0.9865959636708919, b"\x00@"))  # npz: "zip file version 6.4"
+@example(change=("overwrite", 0.9672928945215393, b"\x00\x00\x00\x01"))  # npz: "encrypted"
 def test_damaged_files_give_a_cache_or_one_clear_error(kind, change):
     dataset, write = FORMATS[kind]
     how, where, data = change

@@ -37,8 +37,16 @@ from crossl.errors import CrosslError
 
 RESERVED = ("labels", "subjects", "partition", "class_names")
 # zipfile raises NotImplementedError for a damaged header that names an unknown zip version or
-# compression method.
-_READ_ERRORS = (ValueError, OSError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error)
+# compression method, and RuntimeError for one whose flags say "encrypted".
+_READ_ERRORS = (
+    ValueError,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 def read_npz(path: str | Path) -> tuple[RawWindows, list[str]]:
