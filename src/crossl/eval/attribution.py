@@ -11,6 +11,7 @@ from torch import Tensor, nn
 
 from crossl.data.container import WindowSet
 from crossl.errors import CrosslError
+from crossl.eval.features import fill_absent_blocks
 from crossl.eval.mean_fill import MeanFilledProbe
 from crossl.nn.backbone import MultimodalBackbone
 
@@ -47,9 +48,7 @@ class ProbedNetwork(nn.Module):
         emb = self.backbone.embed_tensors(windows, present)
         feats = self.backbone.features_from_embeddings(emb, present, self.features)
         if self.features == "encoders":
-            b, m = present.shape
-            blocks = present[:, :, None].expand(b, m, feats.shape[1] // m).reshape(b, -1)
-            feats = torch.where(blocks, feats, cast(Tensor, self.fill))
+            feats = fill_absent_blocks(feats, present, cast(Tensor, self.fill))
         z = (feats - cast(Tensor, self.mean)) / cast(Tensor, self.scale)
         return z @ cast(Tensor, self.coef).T + cast(Tensor, self.intercept)
 

@@ -43,7 +43,18 @@ def absent_blocks_as_nan(features: Tensor, present: Tensor) -> Tensor:
     >>> absent_blocks_as_nan(torch.ones(1, 4), torch.tensor([[True, False]])).tolist()
     [[1.0, 1.0, nan, nan]]
     """
+    return fill_absent_blocks(features, present, torch.full((), float("nan"), dtype=features.dtype))
+
+
+def fill_absent_blocks(features: Tensor, present: Tensor, fill: Tensor) -> Tensor:
+    """Encoder features ``[B, M·D]`` with the block of each absent modality (``present [B, M]``
+    false) replaced by ``fill``: a scalar, or one value per feature ``[M·D]``.
+
+    >>> fill_absent_blocks(torch.ones(1, 4), torch.tensor([[False, True]]),
+    ...                    torch.tensor([5.0, 6.0, 7.0, 8.0])).tolist()
+    [[5.0, 6.0, 1.0, 1.0]]
+    """
     b, m = present.shape
     blocks = features.reshape(b, m, -1)
-    nan = torch.full((), float("nan"), dtype=features.dtype)
-    return torch.where(present[:, :, None].bool(), blocks, nan).reshape(b, -1)
+    values = fill.reshape(1, m, -1) if fill.dim() else fill
+    return torch.where(present[:, :, None].bool(), blocks, values).reshape(b, -1)
