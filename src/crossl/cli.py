@@ -222,17 +222,13 @@ def _cmd_embed(args: argparse.Namespace) -> None:
 
 
 def _cmd_explain(args: argparse.Namespace) -> None:
-    from crossl.experiments.explain import explain_checkpoint
+    from crossl.experiments.explain import explain_checkpoint, occlusion_table
 
     doc = explain_checkpoint(
         args.checkpoint, args.out, args.windows_per_class, args.steps, _progress
     )
-    names = doc["modalities"]
     print("\nfall of the predicted class's probability with a sensor absent (test users)\n")
-    print("| class | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
-    for row in doc["occlusion"]:
-        cells = ("–" if row["drop"][m] is None else f"{row['drop'][m]:.3f}" for m in names)
-        print(f"| {row['class']} | " + " | ".join(cells) + " |")
+    print(occlusion_table(doc))
     print(f"\nreport: {args.out}/report.md (and attribution.png), results: {args.out}/explain.json")
 
 

@@ -171,6 +171,18 @@ def _plot(path: Path, windows: WindowSet, per_time: list[np.ndarray], doc: dict)
     plt.close(fig)
 
 
+def occlusion_table(doc: dict[str, Any]) -> str:
+    """The per-class occlusion table of an ``explain.json`` document, in Markdown."""
+    names = doc["modalities"]
+    lines = ["| class | windows | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for row in doc["occlusion"]:
+        cells = " | ".join(
+            "–" if row["drop"][m] is None else f"{row['drop'][m]:.3f}" for m in names
+        )
+        lines.append(f"| {row['class']} | {row['windows']} | {cells} |")
+    return "\n".join(lines)
+
+
 def _report(doc: dict) -> str:
     names = doc["modalities"]
     lines = [
@@ -184,14 +196,8 @@ def _report(doc: dict) -> str:
         "Mean fall of the probability of the predicted class when the sensor is marked absent "
         "(the aggregator is told, as for a lost sensor):",
         "",
-        "| class | windows | " + " | ".join(names) + " |",
-        "|---|---|" + "---|" * len(names),
+        occlusion_table(doc),
     ]
-    for row in doc["occlusion"]:
-        cells = " | ".join(
-            "–" if row["drop"][m] is None else f"{row['drop'][m]:.3f}" for m in names
-        )
-        lines.append(f"| {row['class']} | {row['windows']} | {cells} |")
     gaps = [abs(w["gap"]) for w in doc["windows"]]
     lines += [
         "",
