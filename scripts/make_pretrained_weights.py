@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from crossl.config import load_config
-from crossl.data.protocols import get_protocol
+from crossl.data.hapt_protocols import get_protocol
 from crossl.experiments.checkpoint import save_weights
 from crossl.experiments.evaluate import evaluate_checkpoint
 from crossl.experiments.pretrain import pretrain

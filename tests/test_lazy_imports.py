@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import crossl
+import crossl.data
 
 
 def _python(code: str) -> str:
@@ -20,6 +21,15 @@ def test_the_cli_parser_is_built_without_torch_or_lightning():
         "print(sorted(m for m in ('torch', 'lightning', 'sklearn') if m in sys.modules))"
     )
     assert loaded == "[]"
+
+
+def test_the_dataset_catalogue_is_listed_without_torch():
+    loaded = _python(
+        "import sys, crossl.cli; crossl.cli.main(['datasets', 'list']); "
+        "print(sorted(m for m in ('torch', 'lightning', 'sklearn') if m in sys.modules))"
+    )
+    assert "hapt " in loaded and "pamap2" in loaded and "sleepedf" in loaded
+    assert loaded.splitlines()[-1] == "[]"
 
 
 def test_importing_the_package_loads_no_workflow_until_one_is_used():
@@ -38,15 +48,19 @@ def test_every_public_name_resolves_to_the_object_of_its_module():
         assert name in dir(crossl)
 
 
-def test_the_type_checking_imports_name_the_same_objects_as_the_lazy_table():
-    tree = ast.parse(Path(crossl.__file__).read_text())
+@pytest.mark.parametrize("package", [crossl, crossl.data], ids=["crossl", "crossl.data"])
+def test_the_type_checking_imports_name_the_same_objects_as_the_lazy_table(package):
+    tree = ast.parse(Path(package.__file__).read_text())
+    (block,) = [
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    ]
     checked = {
         alias.name: node.module
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("crossl")
+        for node in ast.walk(block)
+        if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    assert checked == crossl._WHERE
+    assert checked == package._WHERE
 
 
 def test_an_unknown_name_is_an_attribute_error():

@@ -11,8 +11,9 @@ does not pay for torch and Lightning until a workflow needs them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from crossl.lazy_names import lazy_names
 
 _WHERE = {
     "AugmentSpec": "crossl.augment",
@@ -57,18 +58,7 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use (PEP 562)."""
-    if name not in _WHERE:
-        raise AttributeError(f"module 'crossl' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
-
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from crossl.augment import Augmenter as Augmenter

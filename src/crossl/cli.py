@@ -234,7 +234,7 @@ def _cmd_explain(args: argparse.Namespace) -> None:
 
 def _cmd_datasets_list(args: argparse.Namespace) -> None:
     from crossl.data.catalog import RECIPES
-    from crossl.data.protocols import PROTOCOLS
+    from crossl.data.hapt_protocols import PROTOCOLS
 
     print("in memory (embedded data or data.root=the UCI download):")
     for p in PROTOCOLS.values():

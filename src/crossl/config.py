@@ -278,7 +278,7 @@ def did_you_mean(value: str, choices: Sequence[str]) -> str:
 
 def validate(cfg: Config) -> None:
     """Check values and choices; raise :class:`CrosslError` naming the key and the fix."""
-    from crossl.data.protocols import protocol_names
+    from crossl.data.hapt_protocols import protocol_names
     from crossl.methods.registry import method_names
 
     _check_choice("dataset", cfg.dataset, tuple(protocol_names()))

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from crossl.data.protocols import HAPT_TEST_USERS, get_protocol, windows_of
+from crossl.data.hapt_protocols import HAPT_TEST_USERS, get_protocol
+from crossl.data.protocols import windows_of
 from crossl.data.sources.hapt_pickle import read_hapt_pickle
 from crossl.errors import CrosslError
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from crossl.data.protocols import get_protocol
+from crossl.data.hapt_protocols import get_protocol
 from crossl.data.sources.uci_hapt import read_uci_hapt
 from crossl.data.windowing import window_recordings
 from crossl.errors import CrosslError

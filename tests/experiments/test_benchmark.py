@@ -10,7 +10,7 @@ import torch
 import yaml
 
 from crossl.cli import main
-from crossl.data.protocols import HAPT_TEST_USERS
+from crossl.data.hapt_protocols import HAPT_TEST_USERS
 from crossl.errors import CrosslError
 from crossl.experiments.benchmark import BenchmarkRunner, GridProgress
 from crossl.experiments.benchmark_config import REFIT, load_benchmark_config

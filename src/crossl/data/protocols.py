@@ -1,20 +1,18 @@
-"""Dataset protocols: which recordings, how they are windowed, split and normalised."""
+"""Prepared data: a dataset's windows, split by subject and normalised, in memory or from a
+prepared cache."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypedDict
 
 import torch
 
 from crossl.data.batches import EpochBatches, TrainBatches
 from crossl.data.container import WindowSet
+from crossl.data.hapt_protocols import PROTOCOLS, Protocol, get_protocol
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
-from crossl.data.recording import Recording
 from crossl.data.resampling import resample_recording
-from crossl.data.sources.hapt_pickle import embedded_hapt_recordings
-from crossl.data.sources.uci_hapt import read_uci_hapt
 from crossl.data.splits import (
     Splits,
     SplitWindows,
@@ -23,45 +21,6 @@ from crossl.data.splits import (
 )
 from crossl.data.windowing import window_recordings
 from crossl.errors import CrosslError
-
-HAPT_ACTIVITIES = (
-    "WALKING",
-    "WALKING_UPSTAIRS",
-    "WALKING_DOWNSTAIRS",
-    "SITTING",
-    "STANDING",
-    "LAYING",
-)
-HAPT_TRANSITIONS = (
-    "STAND_TO_SIT",
-    "SIT_TO_STAND",
-    "SIT_TO_LIE",
-    "LIE_TO_SIT",
-    "STAND_TO_LIE",
-    "LIE_TO_STAND",
-)
-HAPT_TEST_USERS = (2, 4, 9, 10, 12, 13, 18, 20, 24)
-
-
-@dataclass(frozen=True)
-class Protocol:
-    """How one dataset becomes train / validation / test windows."""
-
-    name: str
-    description: str
-    window: int
-    stride: int
-    sampling_rate_hz: float
-    class_names: tuple[str, ...]
-    test_subjects: tuple[int, ...]
-    n_val_subjects: int
-    val_seed: int
-    read: Callable[[str | None], Sequence[Recording]]
-
-    @property
-    def class_of(self) -> dict[int, int]:
-        """Raw activity code (1-based) to class index."""
-        return {code: i for i, code in enumerate(range(1, len(self.class_names) + 1))}
 
 
 @dataclass
@@ -102,62 +61,6 @@ class PreparedData:
         windows = self.splits.train.labelled() if labelled else self.splits.train
         batch_size = min(batch_size, len(windows))
         return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True, shard=shard)
-
-
-def _read_hapt(data_dir: str | None) -> Sequence[Recording]:
-    return read_uci_hapt(data_dir) if data_dir else embedded_hapt_recordings()
-
-
-class _ProtocolCommon(TypedDict):
-    """The :class:`Protocol` fields the HAPT protocols share."""
-
-    window: int
-    stride: int
-    sampling_rate_hz: float
-    test_subjects: tuple[int, ...]
-    n_val_subjects: int
-    val_seed: int
-    read: Callable[[str | None], Sequence[Recording]]
-
-
-_HAPT_COMMON = _ProtocolCommon(
-    window=128,
-    stride=64,
-    sampling_rate_hz=50.0,
-    test_subjects=HAPT_TEST_USERS,
-    n_val_subjects=3,
-    val_seed=0,
-    read=_read_hapt,
-)
-
-PROTOCOLS = {
-    "hapt": Protocol(
-        name="hapt",
-        description="UCI HAPT, waist phone acc + gyro at 50 Hz, 6 activities, UCI-HAR test users",
-        class_names=HAPT_ACTIVITIES,
-        **_HAPT_COMMON,
-    ),
-    "hapt-transitions": Protocol(
-        name="hapt-transitions",
-        description="UCI HAPT with the 6 postural transitions as extra classes (12 classes)",
-        class_names=HAPT_ACTIVITIES + HAPT_TRANSITIONS,
-        **_HAPT_COMMON,
-    ),
-}
-
-
-def protocol_names() -> list[str]:
-    """Names accepted by ``dataset=``: the HAPT protocols and the datasets read from a cache."""
-    from crossl.data.catalog import RECIPES
-
-    return [*PROTOCOLS, *RECIPES]
-
-
-def get_protocol(name: str) -> Protocol:
-    """The protocol called ``name``."""
-    if name not in PROTOCOLS:
-        raise CrosslError(f"unknown dataset {name!r}: choose one of {', '.join(PROTOCOLS)}")
-    return PROTOCOLS[name]
 
 
 def windows_of(

@@ -24,8 +24,9 @@ from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config, override_config
 from crossl.data.container import WindowSet
+from crossl.data.hapt_protocols import get_protocol
 from crossl.data.label_subsets import label_fraction_indices
-from crossl.data.protocols import PreparedData, get_protocol, prepare_data
+from crossl.data.protocols import PreparedData, prepare_data
 from crossl.errors import CrosslError
 from crossl.eval.embedding_map import tsne_points
 from crossl.eval.features import extract_features

@@ -111,7 +111,7 @@ def _require(ok: bool, message: str) -> None:
 def validate_benchmark(cfg: BenchmarkConfig) -> None:
     """Check names and values; raise :class:`CrosslError` naming the key and the fix."""
     from crossl.data.catalog import RECIPES
-    from crossl.data.protocols import protocol_names
+    from crossl.data.hapt_protocols import protocol_names
     from crossl.methods.registry import method_names
 
     datasets = protocol_names()

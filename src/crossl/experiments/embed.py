@@ -43,7 +43,7 @@ def open_source(data: str, stats: ChannelStats) -> WindowSource:
     window, i.e. absent, or finite: prepare a file with gaps inside windows into a cache first,
     which fills short ones), or an in-memory dataset name (``hapt``: all of its users, with a
     ``split`` column)."""
-    from crossl.data.protocols import PROTOCOLS
+    from crossl.data.hapt_protocols import PROTOCOLS
 
     path = Path(data).expanduser()
     if is_cache(path):
