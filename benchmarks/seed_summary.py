@@ -18,12 +18,17 @@ from crossl.io import write_text
 
 def tagged_rows(paths: list[Path]) -> list[dict]:
     """Every evaluation row of the files, the model named with its probe protocol when that is
-    not crossl's own."""
+    not crossl's own, and with its pretraining data when that was the authors' (the labelled
+    windows of the training and validation users)."""
     rows = []
     for path in paths:
-        for row in json.loads(path.read_text())["evaluations"]:
+        doc = json.loads(path.read_text())
+        pretraining = doc["config"].get("pretrain_protocol", "crossl")
+        for row in doc["evaluations"]:
             protocol = row.get("probe_protocol", "crossl")
             suffix = "" if protocol == "crossl" else f" [{protocol} protocol]"
+            if pretraining != "crossl" and row["model"] != "random-init":
+                suffix += f" [{pretraining} pretraining]"
             rows.append(row | {"model": row["model"] + suffix})
     return rows
 

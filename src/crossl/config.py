@@ -108,6 +108,9 @@ class Config:
     # crossl: probes fitted on the training users, C chosen on the validation users; authors: as
     # the CroSSL authors' anchor, fitted on training + validation users with C = 1
     probe_protocol: str = "crossl"
+    # crossl: pretraining sees every window of the training users, labelled or not; authors: as
+    # the CroSSL authors' anchor, the labelled windows of the training + validation users
+    pretrain_protocol: str = "crossl"
     missing_modalities: bool = True
     # The missing-modality probe fitted under modality drop-out: each present sensor of each
     # training window is dropped with this probability (never all of a window's).
@@ -292,6 +295,12 @@ def validate(cfg: Config) -> None:
     _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
     _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
     _check_choice("probe_protocol", cfg.probe_protocol, PROBE_PROTOCOLS)
+    _check_choice("pretrain_protocol", cfg.pretrain_protocol, PROBE_PROTOCOLS)
+    if cfg.pretrain_protocol == "authors" and cfg.method == "supervised":
+        raise CrosslError(
+            "pretrain_protocol=authors trains on the validation users, on which the supervised "
+            "baseline stops early: leave pretrain_protocol=crossl for method=supervised"
+        )
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     _check_choice("precision", cfg.precision, PRECISIONS)

@@ -143,3 +143,24 @@ def test_evaluate_under_the_authors_protocol_and_of_the_untrained_twin(pretraine
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(out), "--untrained", *args]) == 0
     twin = json.loads((out / "results.json").read_text())["evaluations"][0]
     assert twin["model"] == "random-init" and twin["macro_f1"] != own["macro_f1"]
+
+
+def test_pretraining_under_the_authors_protocol_sees_the_labelled_windows_of_21_users(tmp_path):
+    from crossl.data.protocols import prepare_data
+
+    args = [*SMOKE, "epochs=1", "pretrain_protocol=authors"]
+    assert main(["pretrain", "--out", str(tmp_path), "--no-progress", *args]) == 0
+    doc = json.loads((tmp_path / "results.json").read_text())
+    splits = prepare_data("hapt", limit_windows=384, seed=5).splits
+    labelled = len(splits.train.labelled()) + len(splits.val.labelled())
+    assert len(splits.train.labelled()) < 384 < labelled
+    assert doc["config"]["pretrain_protocol"] == "authors"
+    assert doc["pretrain"]["train_windows"] == labelled // 64 * 64
+
+
+def test_the_supervised_baseline_cannot_train_on_its_validation_users(tmp_path, capsys):
+    args = ["pretrain", "--config", "supervised", "--out", str(tmp_path / "s")]
+    assert main([*args, "pretrain_protocol=authors"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "supervised baseline stops early" in err
+    assert not (tmp_path / "s").exists()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import torch
 
 from crossl.data.batches import EpochBatches, TrainBatches
-from crossl.data.container import WindowSet
+from crossl.data.container import WindowSet, concat
 from crossl.data.hapt_protocols import PROTOCOLS, Protocol, get_protocol
 from crossl.data.normalisation import ChannelStats, fit_channel_stats, normalise
 from crossl.data.resampling import resample_recording
@@ -46,12 +46,15 @@ class PreparedData:
         device: torch.device,
         labelled: bool = False,
         shard: tuple[int, int] = (0, 1),
+        with_validation: bool = False,
     ) -> TrainBatches:
         """Shuffled, full training batches each epoch: slices of the windows in memory (moved to
         ``device`` once), or streamed from the cache when it is larger than the memory budget.
-        ``labelled`` keeps only labelled windows (in memory); ``shard=(rank, world_size)`` the
-        rank's share of each epoch under data parallelism (see :class:`EpochBatches`)."""
-        if self.stream is not None and not labelled:
+        ``labelled`` keeps only labelled windows (in memory); ``with_validation`` adds the
+        validation users' labelled windows (the CroSSL authors' pretraining, in memory);
+        ``shard=(rank, world_size)`` the rank's share of each epoch under data parallelism (see
+        :class:`EpochBatches`)."""
+        if self.stream is not None and not (labelled or with_validation):
             if shard[1] > 1:
                 raise CrosslError(
                     "a cache streamed from disk cannot be sharded across processes yet: raise "
@@ -59,6 +62,8 @@ class PreparedData:
                 )
             return self.stream(batch_size, seed, device)
         windows = self.splits.train.labelled() if labelled else self.splits.train
+        if with_validation:
+            windows = concat([windows, self.splits.val.labelled()])
         batch_size = min(batch_size, len(windows))
         return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True, shard=shard)
 

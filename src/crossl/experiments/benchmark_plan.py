@@ -73,7 +73,7 @@ class Model:
 
 # Config keys added after run folders and committed results existed: left out of the hash while
 # at their default, so those folders and results still resume (the runs did not change).
-LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision",)}
+LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision", "pretrain_protocol")}
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,9 @@ def pretrain(
     """Train ``cfg.method`` on the training users and save ``out_dir/last.ckpt`` + ``results.json``.
 
     Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
-    labelled ones. Every epoch the labelled validation-user windows score the online probe and
+    labelled ones; ``pretrain_protocol=authors`` the labelled windows of the training and
+    validation users, as the CroSSL authors' anchor (the validation diagnostics then score users
+    seen in pretraining, though never their labels). Every epoch the labelled validation-user windows score the online probe and
     the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
     callbacks (e.g. progress reports). ``out_dir`` is locked while the run writes to it, and an
     earlier run's files there are first moved to ``out_dir/previous/`` (see
@@ -106,8 +108,13 @@ def _pretrain(
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg, data)
     device = torch_device(accelerator)
+    authors = cfg.pretrain_protocol == "authors"
     loader = data.train_batches(
-        cfg.batch_size, cfg.seed, device, labelled=cfg.method == "supervised"
+        cfg.batch_size,
+        cfg.seed,
+        device,
+        labelled=cfg.method == "supervised" or authors,
+        with_validation=authors,
     )
     # Validation batches of a bounded size: their activations, not the data, set the peak memory.
     val_batch = max(cfg.batch_size, VAL_BATCH)
