@@ -69,6 +69,10 @@ def test_overrides_of_each_documented_key():
         ),
         ("method=simclrr", "\\(did you mean simclr\\?\\)"),
         ("precision=16-mixed", "precision='16-mixed' is not valid: choose one of 32-true, bf16"),
+        ("trainer.devices=2", "runs several processes: add trainer.strategy=ddp"),
+        ("trainer.num_nodes=0", "trainer.num_nodes=0 must be at least 1"),
+        ("trainer.strategy=dp", "trainer.strategy='dp' is not valid: choose one of auto, ddp"),
+        ("pretrain_protocol=paper", "pretrain_protocol='paper' is not valid"),
     ],
 )
 def test_bad_overrides_give_one_clear_message(override, message):
@@ -126,3 +130,11 @@ def test_a_data_root_is_made_absolute_with_home_expanded(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     assert load_config("crossl", ["data.root=rel/dir"]).data.root == str(tmp_path / "rel" / "dir")
     assert load_config("crossl").data.root is None
+
+
+def test_workflows_that_pretrain_in_one_process_refuse_several():
+    cfg = load_config("crossl", ["trainer.devices=2", "trainer.strategy=ddp"])
+    assert cfg.world_size() == 2
+    with pytest.raises(CrosslError, match=r"crossl demo pretrains in one process.*asks for 2"):
+        cfg.check_one_process("crossl demo")
+    load_config("crossl", ["trainer.strategy=ddp"]).check_one_process("crossl demo")

@@ -61,6 +61,8 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
             f"continue with crossl pretrain --out {shlex.quote(args.out)} --resume" if kept else ""
         )
         raise KeyboardInterrupt(hint) from None
+    if outcome.rank != 0:  # another process of a DDP run: rank 0 reports
+        return
     s = outcome.summary
     print(
         f"pretrained {cfg.method} on {cfg.dataset}: {s['epochs']} epochs, {s['seconds']} s, "

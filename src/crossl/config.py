@@ -24,6 +24,7 @@ PROBE_PROTOCOLS = ("crossl", "authors")
 SCHEDULES = ("none", "cosine")
 PRECISIONS = ("32-true", "bf16-mixed")
 LOGGERS = ("csv", "tensorboard", "mlflow", "wandb")
+STRATEGIES = ("auto", "ddp")
 TrainerPrecision = Literal["32-true", "bf16-mixed"]
 
 
@@ -41,6 +42,18 @@ class DataConfig:
 
 
 @dataclass
+class TrainerConfig:
+    """How Lightning runs pretraining (``trainer.devices=2 trainer.strategy=ddp`` etc.)."""
+
+    # processes per node, one per device (CPU processes with gloo, or GPUs with NCCL)
+    devices: int = 1
+    num_nodes: int = 1
+    # auto: one process; ddp: one process per device, each with its own share of every epoch
+    # (batch_size windows per process and step), losses gathered across processes
+    strategy: str = "auto"
+
+
+@dataclass
 class Config:
     """Every setting of a pretraining + evaluation run; each field is a ``key=value`` override.
 
@@ -55,6 +68,7 @@ class Config:
     seed: int = 0
     limit_windows: int | None = None
     device: str = "auto"
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
     # 32-true, or bf16-mixed: convolutions and matrix products in bfloat16 under autocast
     # (Lightning's precision plugin), faster on CPUs with AMX / AVX-512 BF16 and on recent GPUs
     precision: str = "32-true"
@@ -129,6 +143,20 @@ class Config:
         """:attr:`precision` (one of :data:`PRECISIONS`, checked by :func:`validate`) as the
         Lightning ``Trainer`` argument."""
         return cast(TrainerPrecision, self.precision)
+
+    def world_size(self) -> int:
+        """How many processes pretrain together (:attr:`trainer` devices × nodes)."""
+        return self.trainer.devices * self.trainer.num_nodes
+
+    def check_one_process(self, command: str) -> None:
+        """Refuse :attr:`trainer` settings of several processes in a workflow that runs its
+        pretraining in one (``command``: what the user ran)."""
+        if self.world_size() > 1:
+            raise CrosslError(
+                f"{command} pretrains in one process, but trainer.devices={self.trainer.devices} "
+                f"trainer.num_nodes={self.trainer.num_nodes} asks for {self.world_size()}: "
+                "pretrain under DDP with crossl pretrain, then evaluate its checkpoint"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python copy, for JSON files and checkpoints."""
@@ -304,6 +332,15 @@ def validate(cfg: Config) -> None:
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)
     _check_choice("precision", cfg.precision, PRECISIONS)
+    _check_choice("trainer.strategy", cfg.trainer.strategy, STRATEGIES)
+    for name in ("devices", "num_nodes"):
+        if getattr(cfg.trainer, name) < 1:
+            raise CrosslError(f"trainer.{name}={getattr(cfg.trainer, name)} must be at least 1")
+    if cfg.world_size() > 1 and cfg.trainer.strategy != "ddp":
+        raise CrosslError(
+            f"trainer.devices={cfg.trainer.devices} trainer.num_nodes={cfg.trainer.num_nodes} "
+            "runs several processes: add trainer.strategy=ddp"
+        )
     for name in cfg.loggers:
         _check_choice("loggers", name, LOGGERS)
     if not 0.0 <= cfg.masking_ratio < 1.0:

@@ -318,10 +318,12 @@ def test_config_keys_leave_out_later_keys_at_their_default():
 
     cfg = load_config("crossl", ["epochs=3"])
     model = Model("main", "crossl", "", 0, cfg, True, "hapt")
-    before = {k: v for k, v in cfg.to_dict().items() if k not in ("device", "precision")}
+    later = ("device", "precision", "pretrain_protocol", "trainer")
+    before = {k: v for k, v in cfg.to_dict().items() if k not in later}
     assert model.config_key == f"crossl-{digest(before)}"
     bf16 = replace(model, config=replace(cfg, precision="bf16-mixed"))
-    assert bf16.config_key != model.config_key
+    authors = replace(model, config=replace(cfg, pretrain_protocol="authors"))
+    assert len({model.config_key, bf16.config_key, authors.config_key}) == 3
 
 
 def test_the_authors_protocol_fits_on_training_and_validation_users_with_c_1(tmp_path):

@@ -73,7 +73,9 @@ class Model:
 
 # Config keys added after run folders and committed results existed: left out of the hash while
 # at their default, so those folders and results still resume (the runs did not change).
-LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision", "pretrain_protocol")}
+LATER_KEY_DEFAULTS = {
+    key: Config().to_dict()[key] for key in ("precision", "pretrain_protocol", "trainer")
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,9 @@ def model_config(
     base = [f"dataset={dataset}", f"seed={seed}", f"device={bcfg.device}"]
     if bcfg.data_root and dataset == bcfg.dataset:
         base.append(f"data.root={bcfg.data_root}")
-    return load_config(preset, base + overrides)
+    cfg = load_config(preset, base + overrides)
+    cfg.check_one_process("crossl benchmark")
+    return cfg
 
 
 def plan_models(bcfg: BenchmarkConfig) -> list[Model]:

@@ -34,7 +34,11 @@ class LoadedCheckpoint:
 
 
 def save_checkpoint(trainer: L.Trainer, path: str | Path) -> Path:
-    """Save the trainer's module (with its ``crossl`` metadata) to ``path`` atomically."""
+    """Save the trainer's module (with its ``crossl`` metadata) to ``path`` atomically. Every
+    process of a DDP run calls it; only rank 0 writes."""
+    if not trainer.is_global_zero:
+        trainer.save_checkpoint(path)  # writes nothing here; meets rank 0 at its barrier
+        return Path(path)
     return atomic_write(path, lambda tmp: trainer.save_checkpoint(tmp))
 
 

@@ -37,6 +37,7 @@ def run_demo(
     """
     out_dir = Path(out_dir)
     cfg = load_config("crossl", ([] if full else QUICK_OVERRIDES) + list(overrides or []))
+    cfg.check_one_process("crossl demo")
     stopped = (out_dir / RESUME_NAME).is_file()  # an interrupted demo continues its pretraining
     with run_folder(out_dir, () if stopped else DEMO_OUTPUTS, "demo"):
         return _demo(cfg, out_dir, full, progress, progress_bar, stopped)

@@ -15,12 +15,18 @@ from lightning.pytorch.callbacks import Callback
 from crossl.config import Config
 from crossl.data.batches import EpochBatches
 from crossl.data.protocols import PreparedData, prepare_data
+from crossl.errors import CrosslError
 from crossl.experiments.checkpoint import save_checkpoint
 from crossl.experiments.epoch_lines import EpochLines
 from crossl.experiments.loggers import build_loggers
 from crossl.experiments.results import crossl_version, results_document
 from crossl.experiments.resume import RESUME_NAME, EpochCheckpoint, check_resumable
-from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
+from crossl.experiments.runtime import (
+    process_rank,
+    quiet_lightning,
+    resolve_accelerator,
+    torch_device,
+)
 from crossl.io import write_json
 from crossl.methods.base import MethodModule
 from crossl.methods.registry import get_method
@@ -40,6 +46,8 @@ class PretrainOutcome:
     module: MethodModule
     summary: dict[str, Any]
     checkpoint: Path
+    rank: int = 0
+    """The process's rank under DDP (only rank 0 wrote the files)."""
 
 
 def load_data(cfg: Config) -> PreparedData:
@@ -73,13 +81,22 @@ def pretrain(
     earlier run's files there are first moved to ``out_dir/previous/`` (see
     :func:`crossl.run_folder.run_folder`). The training state is saved after every epoch
     (:mod:`crossl.experiments.resume`); ``resume`` continues the stopped run in ``out_dir``.
+
+    With ``trainer.strategy=ddp`` and several ``trainer.devices`` (or nodes), Lightning starts one
+    process per device, each running this function on its own share of every epoch; the
+    process of rank 0 holds the folder and writes the checkpoint and ``results.json``, the
+    others return the same trained module (their outcome's ``rank`` says which they are).
     """
     out_dir = Path(out_dir)
+    rank = process_rank(cfg.trainer.devices, cfg.world_size())
+    if rank != 0:  # a process started for DDP: rank 0 holds the folder and writes the files
+        stopped = check_resumable(cfg, out_dir, resume)
+        return _pretrain(cfg, out_dir, data, False, callbacks, stopped, rank)
     with run_folder(out_dir, what="pretraining"):
         stopped = check_resumable(cfg, out_dir, resume)  # with the lock: not a live run's state
         if not stopped:
             move_previous_run(out_dir, PRETRAIN_OUTPUTS)
-        return _pretrain(cfg, out_dir, data, progress, callbacks, stopped)
+        return _pretrain(cfg, out_dir, data, progress, callbacks, stopped, rank)
 
 
 def build_module(cfg: Config, data: PreparedData) -> MethodModule:
@@ -101,6 +118,7 @@ def _pretrain(
     progress: bool,
     callbacks: Sequence[Callback],
     stopped: tuple[Path, int] | None,
+    rank: int,
 ) -> PretrainOutcome:
     quiet_lightning()
     accelerator = resolve_accelerator(cfg.device)
@@ -109,11 +127,13 @@ def _pretrain(
     module = build_module(cfg, data)
     device = torch_device(accelerator)
     authors = cfg.pretrain_protocol == "authors"
+    world = cfg.world_size()
     loader = data.train_batches(
         cfg.batch_size,
         cfg.seed,
         device,
         labelled=cfg.method == "supervised" or authors,
+        shard=(rank, world),
         with_validation=authors,
     )
     # Validation batches of a bounded size: their activations, not the data, set the peak memory.
@@ -129,7 +149,9 @@ def _pretrain(
     trainer = L.Trainer(
         max_epochs=cfg.epochs,
         accelerator=accelerator,
-        devices=1,
+        devices=cfg.trainer.devices,
+        num_nodes=cfg.trainer.num_nodes,
+        strategy=cfg.trainer.strategy,
         precision=cfg.trainer_precision(),
         logger=build_loggers(cfg.loggers, out_dir, log_version) or False,
         enable_checkpointing=True,
@@ -139,21 +161,29 @@ def _pretrain(
         log_every_n_steps=max(1, min(50, len(loader))),
         callbacks=[*callbacks, *lines, epochs],
     )
-    n_windows = len(loader) * loader.batch_size
+    if (trainer.global_rank, trainer.world_size) != (rank, world):
+        raise CrosslError(
+            f"this process is rank {trainer.global_rank} of {trainer.world_size} for Lightning but "
+            f"{rank} of {world} from its environment: start it with torchrun or let Lightning "
+            "start the processes (crossl pretrain trainer.devices=N trainer.strategy=ddp)"
+        )
+    n_windows = len(loader) * loader.batch_size * world
     log.info("pretraining %s on %d windows for %d epochs", cfg.method, n_windows, cfg.epochs)
     trainer.fit(module, train_dataloaders=loader, val_dataloaders=val_loader, ckpt_path=resume_from)
     seconds = epochs.seconds()  # across resumes
-    rates = module.throughput[1:] or module.throughput
+    rates = module.throughput[1:] or module.throughput  # this process's share, in step with all
     summary = {
         "epochs": trainer.current_epoch,
         "seconds": round(seconds, 2),
-        "windows_per_second": round(sum(rates) / len(rates), 1),
+        "windows_per_second": round(world * sum(rates) / len(rates), 1),
         "final_loss": float(trainer.callback_metrics["train/loss"]),
         "train_windows": n_windows,
+        "processes": world,
         "history": module.history,
     }
     module.metadata["pretrain"] = summary
     checkpoint = save_checkpoint(trainer, out_dir / "last.ckpt")
-    write_json(out_dir / "results.json", results_document(cfg, summary, []))
-    (out_dir / RESUME_NAME).unlink(missing_ok=True)
-    return PretrainOutcome(module, summary, checkpoint)
+    if rank == 0:
+        write_json(out_dir / "results.json", results_document(cfg, summary, []))
+        (out_dir / RESUME_NAME).unlink(missing_ok=True)
+    return PretrainOutcome(module, summary, checkpoint, rank)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 
 import torch
@@ -25,6 +26,25 @@ def resolve_accelerator(device: str) -> str:
     raise CrosslError(f"device={device!r} is not valid: choose auto, cpu or gpu")
 
 
+def process_rank(devices: int, world: int) -> int:
+    """This process's global rank in a run of ``world`` processes, ``devices`` per node, from the
+    variables its launcher set: torchrun's ``RANK``; SLURM's ``SLURM_PROCID`` when SLURM runs
+    the ``world`` tasks (``srun``); else Lightning's ``NODE_RANK`` and ``LOCAL_RANK``, which
+    Lightning sets for the processes it starts. 0 in a run of one process.
+
+    >>> process_rank(1, 1)
+    0
+    """
+    if world == 1:
+        return 0
+    if "RANK" in os.environ:
+        return int(os.environ["RANK"])
+    if os.environ.get("SLURM_NTASKS") == str(world) and "SLURM_PROCID" in os.environ:
+        return int(os.environ["SLURM_PROCID"])
+    node = int(os.environ.get("NODE_RANK", "0"))
+    return node * devices + int(os.environ.get("LOCAL_RANK", "0"))
+
+
 def torch_device(accelerator: str) -> torch.device:
     """The torch device of a Lightning accelerator name."""
     return torch.device("cuda" if accelerator == "gpu" else "cpu")
@@ -40,3 +60,5 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", ".*Using padding='same' with even kernel lengths.*")
     warnings.filterwarnings("ignore", ".*is an invalid version and will not be supported.*")
     warnings.filterwarnings("ignore", ".*isinstance.treespec, LeafSpec.*")
+    # under DDP every process scores all validation windows with the same weights: no sync
+    warnings.filterwarnings("ignore", ".*when logging on epoch level in distributed setting.*")

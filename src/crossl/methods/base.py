@@ -196,7 +196,9 @@ class MethodModule(L.LightningModule):
         self._val_features = []
         record = {"epoch": float(self.current_epoch)}
         if self._epoch_windows and "loss" in self._epoch_sums:
-            record["train_loss"] = float(self._epoch_sums["loss"]) / self._epoch_windows
+            loss = self._epoch_sums["loss"] / self._epoch_windows
+            # under DDP the mean over every process, as the logged train/loss
+            record["train_loss"] = float(self.trainer.strategy.reduce(loss, reduce_op="mean"))
         if len(features) >= 2:
             record["embedding_std"] = float(normalised_std(features))
             record["effective_rank"] = float(effective_rank(features))
@@ -226,7 +228,7 @@ class MethodModule(L.LightningModule):
         self.throughput.append(rate)
         if self._epoch_windows:
             means = {f"train/{k}": v / self._epoch_windows for k, v in self._epoch_sums.items()}
-            self.log_dict(means)
+            self.log_dict(means, sync_dist=True)  # under DDP the mean over every process
         self.log("train/windows_per_second", rate, prog_bar=True)
 
     def transfer_batch_to_device(
