@@ -132,9 +132,25 @@ def test_a_data_root_is_made_absolute_with_home_expanded(monkeypatch, tmp_path):
     assert load_config("crossl").data.root is None
 
 
-def test_workflows_that_pretrain_in_one_process_refuse_several():
-    cfg = load_config("crossl", ["trainer.devices=2", "trainer.strategy=ddp"])
-    assert cfg.world_size() == 2
-    with pytest.raises(CrosslError, match=r"crossl demo pretrains in one process.*asks for 2"):
-        cfg.check_one_process("crossl demo")
-    load_config("crossl", ["trainer.strategy=ddp"]).check_one_process("crossl demo")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        [
+            "benchmark",
+            "--config",
+            "hapt-quick",
+            "overrides=[trainer.devices=2,trainer.strategy=ddp]",
+        ],
+    ],
+    ids=["demo", "benchmark"],
+)
+def test_workflows_that_pretrain_in_one_process_refuse_several(command, tmp_path, capsys):
+    from crossl.cli import main
+
+    out = tmp_path / "out"
+    ddp = ["trainer.devices=2", "trainer.strategy=ddp"] if command == ["demo"] else []
+    assert main([*command, "--out", str(out), *ddp]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "pretrains in one process" in err and "asks for 2" in err
+    assert not out.exists()

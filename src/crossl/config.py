@@ -21,6 +21,7 @@ from crossl.shipped import preset_dir, preset_names
 
 FEATURES = ("aggregator", "encoders")
 PROBE_PROTOCOLS = ("crossl", "authors")
+PRETRAIN_PROTOCOLS = ("crossl", "authors")
 SCHEDULES = ("none", "cosine")
 PRECISIONS = ("32-true", "bf16-mixed")
 LOGGERS = ("csv", "tensorboard", "mlflow", "wandb")
@@ -323,11 +324,11 @@ def validate(cfg: Config) -> None:
     _check_choice("masking_strategy", cfg.masking_strategy, MASKING_STRATEGIES)
     _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
     _check_choice("probe_protocol", cfg.probe_protocol, PROBE_PROTOCOLS)
-    _check_choice("pretrain_protocol", cfg.pretrain_protocol, PROBE_PROTOCOLS)
+    _check_choice("pretrain_protocol", cfg.pretrain_protocol, PRETRAIN_PROTOCOLS)
     if cfg.pretrain_protocol == "authors" and cfg.method == "supervised":
         raise CrosslError(
-            "pretrain_protocol=authors trains on the validation users, on which the supervised "
-            "baseline stops early: leave pretrain_protocol=crossl for method=supervised"
+            "pretrain_protocol=authors adds the validation users' windows without labels, so it "
+            "is for self-supervised methods: leave pretrain_protocol=crossl for method=supervised"
         )
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)

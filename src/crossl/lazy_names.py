@@ -1,7 +1,6 @@
 """Public names of a package imported on first use (PEP 562), so that importing the package
 stays light: ``crossl --help`` and ``crossl datasets list`` need neither torch nor Lightning.
 
->>> import sys
 >>> getattr_, dir_ = lazy_names("crossl", {"load_config": "crossl.config"})
 >>> getattr_("load_config").__module__, "load_config" in dir_()
 ('crossl.config', True)

@@ -129,6 +129,11 @@ def test_bad_windows_and_names_after_fit_are_one_clear_error():
         CrosslEncoder("supervised").fit(x)
     with pytest.raises(CrosslError, match="epochs"):  # 0 is refused, not replaced by the preset's
         CrosslEncoder("simclr", epochs=0).fit(x)
+    ddp = {"trainer": {"devices": 2, "strategy": "ddp"}}
+    with pytest.raises(CrosslError, match="CrosslEncoder pretrains in one process"):
+        CrosslEncoder("simclr", settings=ddp).fit(x)
+    with pytest.raises(CrosslError, match="leave pretrain_protocol at crossl"):
+        CrosslEncoder("crossl", settings={"pretrain_protocol": "authors"}).fit(x)
 
 
 def test_fitting_leaves_the_callers_random_streams_alone():

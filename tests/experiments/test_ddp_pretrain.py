@@ -71,3 +71,20 @@ def test_two_ddp_processes_train_as_one_process_on_the_concatenated_batch(tmp_pa
         moved = max(moved, float((value - start[name]).abs().max()))
     assert moved > 1e-3  # four steps at lr 1e-3 moved the weights: the check above matters
     assert not list((tmp_path / "two").glob("*.tmp"))
+
+
+def test_a_method_that_leaves_the_aggregator_untrained_runs_under_ddp(tmp_path):
+    # CMC's objective reads the encoders only: DDP must be told to expect unused parameters
+    ddp = ["trainer.devices=2", "trainer.strategy=ddp", "batch_size=16", "--config", "cmc"]
+    done = _pretrain(tmp_path / "cmc", *ddp)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "cmc" / "results.json").read_text())["pretrain"]["processes"] == 2
+
+
+def test_too_few_windows_for_every_process_is_one_line(tmp_path):
+    ddp = ["trainer.devices=2", "trainer.strategy=ddp", "batch_size=128", "limit_windows=128"]
+    done = _pretrain(tmp_path / "few", *ddp)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("crossl: error: no full batch of batch_size=128 for")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "few").exists()

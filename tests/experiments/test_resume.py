@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -98,3 +99,49 @@ def test_crossl_pretrain_killed_with_sigterm_resumes_to_the_same_numbers(tmp_pat
     assert done.returncode == 0, done.stderr
     pretrain(load_config("crossl", args), tmp_path / "whole", progress=False)
     assert _numbers(tmp_path / "cut") == _numbers(tmp_path / "whole")
+
+
+def _resume_state_worker(rank_: int, init_file: str, out: str) -> None:
+    import torch.distributed as dist
+
+    from crossl.data.batches import EpochBatches
+    from crossl.data.container import WindowSet
+    from crossl.experiments.resume import EpochCheckpoint
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank_, world_size=2)
+    windows = WindowSet({"a": torch.zeros(8, 1, 2)}, torch.zeros(8).long(), torch.zeros(8).long())
+    torch.manual_seed(100 + rank_)  # each process's own global stream, as under DDP
+    saving = EpochCheckpoint(Path(out) / RESUME_NAME, EpochBatches(windows, 2, shard=(rank_, 2)))
+    state = saving.state_dict()  # called by every process together, as Lightning does
+    drawn = torch.get_rng_state()
+    torch.manual_seed(0)  # a resumed process starts from elsewhere
+    restoring = EpochCheckpoint(Path(out) / RESUME_NAME, EpochBatches(windows, 2, shard=(rank_, 2)))
+    restoring.load_state_dict(state)
+    torch.save(
+        {"pending": restoring._pending["torch"], "drawn": drawn, "ranks": len(state["ranks"])},
+        Path(out) / f"rank{rank_}.pt",
+    )
+    dist.destroy_process_group()
+
+
+def test_a_ddp_resume_gives_each_process_back_its_own_random_state(tmp_path):
+    import torch.multiprocessing as mp
+
+    mp.spawn(_resume_state_worker, args=(str(tmp_path / "init"), str(tmp_path)), nprocs=2)
+    got = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
+    assert [g["ranks"] for g in got] == [2, 2]
+    for g in got:
+        assert torch.equal(g["pending"], g["drawn"])
+    assert not torch.equal(got[0]["drawn"], got[1]["drawn"])
+
+
+def test_a_resume_state_of_other_processes_is_refused(tmp_path):
+    from crossl.data.batches import EpochBatches
+    from crossl.data.container import WindowSet
+    from crossl.experiments.resume import EpochCheckpoint
+
+    windows = WindowSet({"a": torch.zeros(8, 1, 2)}, torch.zeros(8).long(), torch.zeros(8).long())
+    callback = EpochCheckpoint(tmp_path / RESUME_NAME, EpochBatches(windows, 2))
+    state = callback.state_dict()
+    with pytest.raises(CrosslError, match="written by 2 process"):
+        callback.load_state_dict({**state, "ranks": state["ranks"] * 2})

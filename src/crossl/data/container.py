@@ -118,6 +118,13 @@ class WindowSet:
         """Only the windows with a label."""
         return self.select(self.labels >= 0)
 
+    def unlabelled(self) -> WindowSet:
+        """The same windows with every label hidden (-1), e.g. to pretrain on held-out users."""
+        hidden = torch.full_like(self.labels, -1)
+        return WindowSet(
+            self.modalities, hidden, self.subjects, self.present, list(self.class_names)
+        )
+
     def with_present(self, names: Sequence[str]) -> WindowSet:
         """A copy in which only the modalities ``names`` are present; the others are zeroed."""
         unknown = set(names) - set(self.modalities)

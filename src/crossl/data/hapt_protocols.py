@@ -98,7 +98,8 @@ PROTOCOLS = {
 
 
 def protocol_names() -> list[str]:
-    """Names accepted by ``dataset=``: the HAPT protocols and the datasets read from a cache."""
+    """Names accepted by ``dataset=``: the HAPT protocols held in memory (this module's) and the
+    datasets read from a cache (:mod:`crossl.data.catalog`)."""
     from crossl.data.catalog import RECIPES
 
     return [*PROTOCOLS, *RECIPES]

@@ -51,7 +51,8 @@ class PreparedData:
         """Shuffled, full training batches each epoch: slices of the windows in memory (moved to
         ``device`` once), or streamed from the cache when it is larger than the memory budget.
         ``labelled`` keeps only labelled windows (in memory); ``with_validation`` adds the
-        validation users' labelled windows (the CroSSL authors' pretraining, in memory);
+        validation users' labelled windows with their labels hidden (-1: the CroSSL authors'
+        pretraining, in memory);
         ``shard=(rank, world_size)`` the rank's share of each epoch under data parallelism (see
         :class:`EpochBatches`)."""
         if self.stream is not None and not (labelled or with_validation):
@@ -62,8 +63,8 @@ class PreparedData:
                 )
             return self.stream(batch_size, seed, device)
         windows = self.splits.train.labelled() if labelled else self.splits.train
-        if with_validation:
-            windows = concat([windows, self.splits.val.labelled()])
+        if with_validation:  # their windows, never their labels
+            windows = concat([windows, self.splits.val.labelled().unlabelled()])
         batch_size = min(batch_size, len(windows))
         return EpochBatches(windows.to(device), batch_size, seed=seed, drop_last=True, shard=shard)
 

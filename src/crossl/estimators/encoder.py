@@ -108,6 +108,12 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
                 "CrosslEncoder pretrains without labels; for the supervised baseline use "
                 "CrosslClassifier with a self-supervised encoder, or crossl pretrain"
             )
+        if cfg.pretrain_protocol != "crossl":
+            raise CrosslError(
+                "CrosslEncoder pretrains on every window it is given: leave pretrain_protocol "
+                "at crossl (the authors' protocol selects users of a dataset protocol)"
+            )
+        cfg.check_one_process("CrosslEncoder")
         return cfg
 
     def fit(self, X: Any, y: Any = None) -> CrosslEncoder:

@@ -66,16 +66,15 @@ class Model:
         cfg = {
             k: v
             for k, v in self.config.to_dict().items()
-            if k != "device" and not (k in LATER_KEY_DEFAULTS and v == LATER_KEY_DEFAULTS[k])
+            if k not in ("device", "trainer")
+            and not (k in LATER_KEY_DEFAULTS and v == LATER_KEY_DEFAULTS[k])
         }
         return f"{self.config.method}-{digest(cfg)}"
 
 
 # Config keys added after run folders and committed results existed: left out of the hash while
 # at their default, so those folders and results still resume (the runs did not change).
-LATER_KEY_DEFAULTS = {
-    key: Config().to_dict()[key] for key in ("precision", "pretrain_protocol", "trainer")
-}
+LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision", "pretrain_protocol")}
 
 
 @dataclass(frozen=True)

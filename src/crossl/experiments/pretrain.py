@@ -74,8 +74,9 @@ def pretrain(
 
     Self-supervised methods see every training window, labelled or not; ``supervised`` sees the
     labelled ones; ``pretrain_protocol=authors`` the labelled windows of the training and
-    validation users, as the CroSSL authors' anchor (the validation diagnostics then score users
-    seen in pretraining, though never their labels). Every epoch the labelled validation-user windows score the online probe and
+    validation users, as the CroSSL authors' anchor (the validation windows without their labels,
+    so that the online probe never trains on the users it is scored on; the diagnostics then
+    score users seen in pretraining). Every epoch the labelled validation-user windows score the online probe and
     the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
     callbacks (e.g. progress reports). ``out_dir`` is locked while the run writes to it, and an
     earlier run's files there are first moved to ``out_dir/previous/`` (see
@@ -111,6 +112,14 @@ def build_module(cfg: Config, data: PreparedData) -> MethodModule:
     return get_method(cfg.method)(cfg, data.modality_shapes, metadata, len(data.class_names))
 
 
+def _strategy(cfg: Config, module: MethodModule) -> str:
+    """Lightning's strategy for ``cfg``: under DDP, a method whose step leaves some parameters
+    without a gradient (e.g. an aggregator it does not train) needs DDP to look for them."""
+    if cfg.trainer.strategy == "ddp" and not module.trains_every_parameter:
+        return "ddp_find_unused_parameters_true"
+    return cfg.trainer.strategy
+
+
 def _pretrain(
     cfg: Config,
     out_dir: Path,
@@ -125,9 +134,9 @@ def _pretrain(
     data = data or load_data(cfg)
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg, data)
-    device = torch_device(accelerator)
-    authors = cfg.pretrain_protocol == "authors"
     world = cfg.world_size()
+    device = torch_device(accelerator, rank % cfg.trainer.devices)
+    authors = cfg.pretrain_protocol == "authors"
     loader = data.train_batches(
         cfg.batch_size,
         cfg.seed,
@@ -136,6 +145,11 @@ def _pretrain(
         shard=(rank, world),
         with_validation=authors,
     )
+    if len(loader) == 0:
+        raise CrosslError(
+            f"no full batch of batch_size={cfg.batch_size} for each of {world} process(es) in the "
+            "training windows: lower batch_size or train on more windows"
+        )
     # Validation batches of a bounded size: their activations, not the data, set the peak memory.
     val_batch = max(cfg.batch_size, VAL_BATCH)
     val_loader = EpochBatches(data.splits.val.labelled().to(device), val_batch, shuffle=False)
@@ -151,7 +165,8 @@ def _pretrain(
         accelerator=accelerator,
         devices=cfg.trainer.devices,
         num_nodes=cfg.trainer.num_nodes,
-        strategy=cfg.trainer.strategy,
+        strategy=_strategy(cfg, module),
+        sync_batchnorm=world > 1 and accelerator == "gpu",
         precision=cfg.trainer_precision(),
         logger=build_loggers(cfg.loggers, out_dir, log_version) or False,
         enable_checkpointing=True,
@@ -175,7 +190,7 @@ def _pretrain(
     summary = {
         "epochs": trainer.current_epoch,
         "seconds": round(seconds, 2),
-        "windows_per_second": round(world * sum(rates) / len(rates), 1),
+        "windows_per_second": round(world * sum(rates) / len(rates), 1),  # rank 0's × processes
         "final_loss": float(trainer.callback_metrics["train/loss"]),
         "train_windows": n_windows,
         "processes": world,

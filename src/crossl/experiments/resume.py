@@ -2,7 +2,8 @@
 
 ``DIR/resume.ckpt`` holds what Lightning restores (weights, optimiser, loop counters) plus every
 random state the next epoch draws from: the batch order's generator, the training step's
-generator and the global torch generator (:class:`EpochCheckpoint`'s state).
+generator and the global torch generator (:class:`EpochCheckpoint`'s state), those of every
+process under DDP.
 A pretraining resumed from it therefore ends with the same weights and numbers as one that was
 never stopped (same machine, CPU). It is written atomically after each epoch's validation and
 removed once ``last.ckpt`` and ``results.json`` are written.
@@ -22,6 +23,7 @@ from crossl.config import Config, config_from_dict
 from crossl.data.batches import TrainBatches
 from crossl.errors import CrosslError
 from crossl.experiments.checkpoint import read_checkpoint_file, save_checkpoint
+from crossl.losses.distributed import all_ranks, rank, world_size
 from crossl.methods.base import MethodModule
 
 RESUME_NAME = "resume.ckpt"
@@ -64,17 +66,25 @@ class EpochCheckpoint(Checkpoint):
     def state_dict(self) -> dict[str, Any]:
         module = self._module
         step = module.generator.get_state() if module is not None else None
-        return {
+        mine = {
             "batch_order": self._batch_generator().get_state(),
             "step": step,
             "torch": torch.get_rng_state(),
-            "seconds": self.seconds(),
         }
+        # every process of a DDP run draws from its own streams: keep each one's, in rank order
+        return {"ranks": all_ranks(mine), "seconds": self.seconds()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self._batch_generator().set_state(state_dict["batch_order"])
+        states = state_dict.get("ranks", [state_dict])  # one process's, as written before DDP
+        if len(states) != world_size():
+            raise CrosslError(
+                f"{self.path} was written by {len(states)} process(es) and this run has "
+                f"{world_size()}: resume with the trainer settings it was started with"
+            )
+        mine = states[rank()]
+        self._batch_generator().set_state(mine["batch_order"])
         self.seconds_before = float(state_dict["seconds"])
-        self._pending = {"step": state_dict["step"], "torch": state_dict["torch"]}
+        self._pending = {"step": mine["step"], "torch": mine["torch"]}
 
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         self._module = pl_module if isinstance(pl_module, MethodModule) else None

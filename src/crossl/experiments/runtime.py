@@ -30,11 +30,18 @@ def process_rank(devices: int, world: int) -> int:
     """This process's global rank in a run of ``world`` processes, ``devices`` per node, from the
     variables its launcher set: torchrun's ``RANK``; SLURM's ``SLURM_PROCID`` when SLURM runs
     the ``world`` tasks (``srun``); else Lightning's ``NODE_RANK`` and ``LOCAL_RANK``, which
-    Lightning sets for the processes it starts. 0 in a run of one process.
+    Lightning sets for the processes it starts. 0 in a run of one process. A torchrun that
+    started another number of processes than ``world`` is a :class:`CrosslError`.
 
-    >>> process_rank(1, 1)
+    >>> process_rank(1, 1) if "WORLD_SIZE" not in os.environ else 0
     0
     """
+    launched = os.environ.get("WORLD_SIZE")
+    if "RANK" in os.environ and launched is not None and int(launched) != world:
+        raise CrosslError(
+            f"torchrun started {launched} processes but trainer.devices × trainer.num_nodes "
+            f"is {world}: set them to the processes per node and the nodes torchrun was given"
+        )
     if world == 1:
         return 0
     if "RANK" in os.environ:
@@ -45,9 +52,10 @@ def process_rank(devices: int, world: int) -> int:
     return node * devices + int(os.environ.get("LOCAL_RANK", "0"))
 
 
-def torch_device(accelerator: str) -> torch.device:
-    """The torch device of a Lightning accelerator name."""
-    return torch.device("cuda" if accelerator == "gpu" else "cpu")
+def torch_device(accelerator: str, index: int = 0) -> torch.device:
+    """The torch device of a Lightning accelerator name; ``index``: which GPU (a DDP process's
+    local rank)."""
+    return torch.device("cuda", index) if accelerator == "gpu" else torch.device("cpu")
 
 
 def quiet_lightning() -> None:
@@ -62,3 +70,5 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", ".*isinstance.treespec, LeafSpec.*")
     # under DDP every process scores all validation windows with the same weights: no sync
     warnings.filterwarnings("ignore", ".*when logging on epoch level in distributed setting.*")
+    # crossl logs once per epoch, so the per-step logging interval never matters
+    warnings.filterwarnings("ignore", ".*is smaller than the logging interval.*")

@@ -33,6 +33,20 @@ def rank() -> int:
     return dist.get_rank() if _initialised() else 0
 
 
+def all_ranks(obj: Any) -> list[Any]:
+    """``obj`` of every process, in rank order (a picklable object; every process must call
+    this together); ``[obj]`` when ``torch.distributed`` is not in use.
+
+    >>> all_ranks({"seed": 3})
+    [{'seed': 3}]
+    """
+    if world_size() == 1:
+        return [obj]
+    out: list[Any] = [None] * world_size()
+    dist.all_gather_object(out, obj)
+    return out
+
+
 class _Gather(torch.autograd.Function):
     """Forward: all-gather along dim 0. Backward: sum the gradients of all processes, keep ours.
 

@@ -123,6 +123,12 @@ class MethodModule(L.LightningModule):
         raise NotImplementedError
 
     @property
+    def trains_every_parameter(self) -> bool:
+        """Whether every parameter of the module gets a gradient from each training step (DDP
+        must otherwise look for the ones that do not)."""
+        return self.trains_aggregator
+
+    @property
     def gather_distributed(self) -> bool:
         """Whether losses gather across processes (the run has more than one)."""
         return self._trainer is not None and self.trainer.world_size > 1

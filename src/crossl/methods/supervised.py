@@ -26,6 +26,12 @@ class Supervised(MethodModule):
         self.head = nn.Linear(self.backbone.feature_dim(self.cfg.features), self.num_classes)
         self.val_macro_f1 = MulticlassF1Score(self.num_classes, average="macro")
 
+    @property
+    def trains_every_parameter(self) -> bool:
+        """The head reads the encoders' features without the aggregator when
+        ``features=encoders``."""
+        return self.cfg.features == "aggregator"
+
     def logits(self, batch: WindowSet) -> Tensor:
         return self.head(self.backbone.features(batch, self.cfg.features))
 
