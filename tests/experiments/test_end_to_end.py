@@ -158,9 +158,9 @@ def test_pretraining_under_the_authors_protocol_sees_the_labelled_windows_of_21_
     assert doc["pretrain"]["train_windows"] == labelled // 64 * 64
 
 
-def test_the_supervised_baseline_cannot_train_on_its_validation_users(tmp_path, capsys):
+def test_the_authors_pretraining_is_refused_for_the_supervised_baseline(tmp_path, capsys):
     args = ["pretrain", "--config", "supervised", "--out", str(tmp_path / "s")]
     assert main([*args, "pretrain_protocol=authors"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "supervised baseline stops early" in err
+    assert len(err.splitlines()) == 1 and "is for self-supervised methods" in err
     assert not (tmp_path / "s").exists()
