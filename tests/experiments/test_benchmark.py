@@ -367,3 +367,35 @@ def test_a_grid_continues_a_pretraining_that_was_interrupted(tmp_path):
     [record] = runner.execute(job)
     assert record["epochs"] == 2 and (folder / "last.ckpt").is_file()
     assert not (folder / "resume.ckpt").exists()
+
+
+class CountJobs(GridProgress):
+    def __init__(self):
+        self.started = 0
+
+    def job(self, label: str) -> None:
+        self.started += 1
+
+
+def test_a_committed_results_file_is_a_resume_point(tmp_path):
+    bcfg = tiny_config(tmp_path, protocols=["linear"], baselines=["random-init"])
+    whole = BenchmarkRunner(bcfg, tmp_path / "whole")
+    whole.run()
+    lines = (tmp_path / "whole" / "results.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    # another machine: the results file alone, less the records of one evaluation job
+    dropped = next(r["cell"].split("/test:")[0] for r in records if r["kind"] == "eval")
+    kept = [
+        line for line, r in zip(lines, records, strict=True) if not r["cell"].startswith(dropped)
+    ]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "results.jsonl").write_text("\n".join(kept) + "\n")
+    counter = CountJobs()
+    BenchmarkRunner(bcfg, tmp_path / "other", progress=counter).run()
+    assert counter.started == 1  # only the job whose records were missing ran
+    again = (tmp_path / "other" / "results.jsonl").read_text().splitlines()
+    untimed = [{k: v for k, v in json.loads(line).items() if k != "seconds"} for line in again]
+    assert untimed == [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+    assert (tmp_path / "whole" / "summary.csv").read_bytes() == (
+        tmp_path / "other" / "summary.csv"
+    ).read_bytes()

@@ -2,7 +2,8 @@
 
 Layout of ``out_dir``: ``pretrain/<method>-<config hash>/`` (checkpoints, shared by every study
 that pretrains the same config), ``jobs/<job>.json`` (one finished job's records, written
-atomically: a re-run skips it), ``results.jsonl`` (every record, one per line), ``summary.csv``,
+atomically: a re-run skips it), ``results.jsonl`` (every record, one per line; a run into a
+folder that holds one, e.g. committed without ``jobs/``, skips the jobs it records), ``summary.csv``,
 ``report.md`` + PNGs, ``report.html``.
 """
 
@@ -202,6 +203,7 @@ class BenchmarkRunner:
     def _run(self, jobs: list[Job]) -> list[dict[str, Any]]:
         write_json(self.out_dir / "benchmark.json", self.bcfg.to_dict())
         mine = self.in_shard(jobs)
+        self.restore_jobs(mine)
         self.progress.start(len(mine), sum(self.job_path(j).exists() for j in mine))
         for job in mine:
             if self.job_path(job).exists():
@@ -218,6 +220,24 @@ class BenchmarkRunner:
         records = self.collect(jobs)
         self.write_outputs(records, self.command)
         return records
+
+    def restore_jobs(self, jobs: Sequence[Job]) -> int:
+        """Store the jobs whose records the folder's ``results.jsonl`` already holds (e.g. a
+        committed results file without its ``jobs/``, on another machine), so that they are not
+        run again; returns how many. A job's records come whole: the file is written from
+        finished jobs only, and a record names its job (``cell``)."""
+        path = self.out_dir / "results.jsonl"
+        if not path.is_file():
+            return 0
+        by_job: dict[str, list[dict[str, Any]]] = {}
+        for record in read_results(path):
+            by_job.setdefault(record["cell"].split("/test:")[0], []).append(record)
+        restored = 0
+        for job in jobs:
+            if job.key in by_job and not self.job_path(job).exists():
+                write_json(self.job_path(job), {"key": job.key, "records": by_job[job.key]})
+                restored += 1
+        return restored
 
     def report_partial(self) -> tuple[int, int]:
         """Write results and report from the jobs finished so far, without running any;
