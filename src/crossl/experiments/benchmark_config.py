@@ -7,11 +7,12 @@ from typing import Any
 
 from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
+from crossl.eval.probes import FROZEN_PROBES
 from crossl.nn.masking import MASKING_STRATEGIES
 from crossl.shipped import benchmark_dir
 
-PROTOCOLS = ("linear", "knn", "mlp", "finetune")
-FROZEN_PROTOCOLS = ("linear", "knn", "mlp")
+FROZEN_PROTOCOLS = tuple(FROZEN_PROBES)
+PROTOCOLS = (*FROZEN_PROTOCOLS, "finetune")
 BASELINES = ("random-init", "supervised")
 ALL_SENSORS = "all-sensors"
 REFIT = "refit"

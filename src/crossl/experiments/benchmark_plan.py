@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from crossl.config import Config, load_config
 from crossl.errors import CrosslError
 from crossl.eval.grid import fraction_seeds, modality_group_subsets
+from crossl.eval.probes import FROZEN_PROBES
 from crossl.experiments.benchmark_config import (
     ALL_SENSORS,
     DROPOUT,
@@ -22,7 +23,7 @@ from crossl.experiments.benchmark_config import (
 )
 from crossl.nn.masking import effective_ratio, masking_units
 
-DETERMINISTIC_PROTOCOLS = ("linear", "knn")
+DETERMINISTIC_PROTOCOLS = tuple(name for name, probe in FROZEN_PROBES.items() if not probe.seeded)
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
 
 
