@@ -100,16 +100,21 @@ def test_method_override_starts_from_that_methods_preset():
     assert preset_for(["method=simclr", "epochs=2"]) == "simclr"
     assert preset_for(["epochs=2"]) == "crossl" and preset_for(["method=nope"]) == "crossl"
     cfg = load_config(preset_for(["method=simclr"]), ["method=simclr"])
-    assert [s.name for s in cfg.augment] == ["rotation", "scaling", "jitter"]
+    assert [s.name for s in cfg.augment] == ["magnitude_warp", "blockout", "scaling"]
 
 
 def test_augmentation_specs_survive_the_round_trip_through_a_checkpoint_dict():
-    cfg = load_config("simclr", ["augment_per_modality={gyro: [{name: noise, p: 0.5}]}"])
+    cfg = load_config(
+        "simclr",
+        [
+            "augment=[{name: rotation}, {name: scaling, params: {sigma: 0.1}}]",
+            "augment_per_modality={gyro: [{name: noise, p: 0.5}]}",
+        ],
+    )
     again = config_from_dict(cfg.to_dict())
     assert again == cfg
-    assert again.augment_per_modality["gyro"][0].params == {} and again.augment[1].params == {
-        "sigma": 0.1
-    }
+    assert again.augment_per_modality["gyro"][0].params == {}
+    assert again.augment[1].params == {"sigma": 0.1}
     assert override_config(again, ["epochs=3"]).augment == cfg.augment
 
 
