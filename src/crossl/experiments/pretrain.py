@@ -76,8 +76,8 @@ def pretrain(
     labelled ones; ``pretrain_protocol=authors`` the labelled windows of the training and
     validation users, as the CroSSL authors' anchor (the validation windows without their labels,
     so that the online probe never trains on the users it is scored on; the diagnostics then
-    score users seen in pretraining). Every epoch the labelled validation-user windows score the online probe and
-    the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
+    score users seen in pretraining). Every epoch the labelled validation-user windows score the
+    online probe and the collapse diagnostics; their history is in the summary. ``callbacks`` are extra Lightning
     callbacks (e.g. progress reports). ``out_dir`` is locked while the run writes to it, and an
     earlier run's files there are first moved to ``out_dir/previous/`` (see
     :func:`crossl.run_folder.run_folder`). The training state is saved after every epoch

@@ -70,5 +70,3 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", ".*isinstance.treespec, LeafSpec.*")
     # under DDP every process scores all validation windows with the same weights: no sync
     warnings.filterwarnings("ignore", ".*when logging on epoch level in distributed setting.*")
-    # crossl logs once per epoch, so the per-step logging interval never matters
-    warnings.filterwarnings("ignore", ".*is smaller than the logging interval.*")

@@ -202,9 +202,7 @@ class MethodModule(L.LightningModule):
         self._val_features = []
         record = {"epoch": float(self.current_epoch)}
         if self._epoch_windows and "loss" in self._epoch_sums:
-            loss = self._epoch_sums["loss"] / self._epoch_windows
-            # under DDP the mean over every process, as the logged train/loss
-            record["train_loss"] = float(self.trainer.strategy.reduce(loss, reduce_op="mean"))
+            record["train_loss"] = float(self._epoch_totals()["loss"]) / self._epoch_windows
         if len(features) >= 2:
             record["embedding_std"] = float(normalised_std(features))
             record["effective_rank"] = float(effective_rank(features))
@@ -229,12 +227,19 @@ class MethodModule(L.LightningModule):
         seconds = self._last_step_end - self._epoch_start
         return self._epoch_windows / max(seconds, 1e-9)
 
+    def _epoch_totals(self) -> dict[str, Tensor]:
+        """The epoch's window-weighted sums of the step terms; under DDP their mean over the
+        processes, whose shares of the epoch are equal, so that dividing by this process's
+        window count gives the mean over every process's windows."""
+        strategy = self.trainer.strategy
+        return {k: strategy.reduce(v, reduce_op="mean") for k, v in self._epoch_sums.items()}
+
     def on_train_epoch_end(self) -> None:
         rate = self.epoch_windows_per_second()
         self.throughput.append(rate)
         if self._epoch_windows:
-            means = {f"train/{k}": v / self._epoch_windows for k, v in self._epoch_sums.items()}
-            self.log_dict(means, sync_dist=True)  # under DDP the mean over every process
+            totals = self._epoch_totals()
+            self.log_dict({f"train/{k}": v / self._epoch_windows for k, v in totals.items()})
         self.log("train/windows_per_second", rate, prog_bar=True)
 
     def transfer_batch_to_device(
