@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossl.errors import CrosslError
+from crossl.experiments.command_line import command_line
 from crossl.shipped import benchmark_names, preset_names
 
 if TYPE_CHECKING:
@@ -28,24 +29,20 @@ def _progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _print_tables(doc: dict) -> None:
-    from crossl.experiments.report import label_efficiency_table, missing_modality_table
-    from crossl.experiments.summary import summarise
+def _print_results(records: list[dict], out: str) -> None:
+    from crossl.experiments.benchmark_report import result_tables
 
-    if not doc["evaluations"]:
-        return
-    summary = summarise(doc["evaluations"])
-    print("\nmacro-F1 on the test users (mean ± std over label seeds)\n")
-    print(label_efficiency_table(summary))
-    if any(len(e["modalities"]) < len(summary[0]["modalities"]) for e in summary):
-        print("\nmissing modalities at test time (macro-F1, 100 % labels)\n")
-        print(missing_modality_table(summary))
+    print("\n" + result_tables(records))
+    print(
+        f"\nreport:  {out}/report.md (and report.html)\nsummary: {out}/summary.csv\n"
+        f"results: {out}/results.jsonl"
+    )
 
 
 def _cmd_pretrain(args: argparse.Namespace) -> None:
     from crossl.config import load_config, preset_for
+    from crossl.experiments.history_table import history_table
     from crossl.experiments.pretrain import pretrain
-    from crossl.experiments.report import history_table
     from crossl.experiments.resume import RESUME_NAME, stopped_run
 
     stopped = stopped_run(Path(args.out)) if args.resume else None
@@ -77,21 +74,27 @@ def _cmd_pretrain(args: argparse.Namespace) -> None:
 def _cmd_evaluate(args: argparse.Namespace) -> None:
     from crossl.experiments.evaluate import evaluate_checkpoint
 
-    doc = evaluate_checkpoint(args.checkpoint, args.overrides, args.out, _progress, args.untrained)
-    _print_tables(doc)
-    print(f"\nresults: {args.out}/results.json")
+    bar = _GridBar(not args.no_progress)
+    try:
+        records = evaluate_checkpoint(
+            args.checkpoint, args.overrides, args.out, bar, args.untrained, args.command_line
+        )
+    finally:
+        bar.close()
+    _print_results(records, args.out)
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
     from crossl.experiments.demo import run_demo
 
     start = time.perf_counter()
-    doc = run_demo(args.out, args.full, args.overrides, _progress, not args.no_progress)
-    _print_tables(doc)
-    print(
-        f"\ndemo finished in {time.perf_counter() - start:.0f} s; report: {args.out}/report.md, "
-        f"results: {args.out}/results.json"
-    )
+    bar = _GridBar(not args.no_progress)
+    try:
+        records = run_demo(args.out, args.full, args.overrides, bar, args.command_line)
+    finally:
+        bar.close()
+    print(f"demo finished in {time.perf_counter() - start:.0f} s")
+    _print_results(records, args.out)
 
 
 class _GridBar:
@@ -142,8 +145,7 @@ def _cmd_benchmark(args: argparse.Namespace) -> None:
     from crossl.experiments.benchmark_config import load_benchmark_config
 
     bcfg = load_benchmark_config(args.config, args.overrides)
-    command = " ".join(["crossl benchmark", "--config", args.config, *args.overrides])
-    command += f" --out {args.out}"
+    command = args.command_line
     shard = _parse_shard(args.shard)
     if args.report_only:
         done, total = BenchmarkRunner(bcfg, args.out, command).report_partial()
@@ -172,7 +174,7 @@ def _cmd_report(args: argparse.Namespace) -> None:
     from crossl.run_folder import run_folder
 
     records = read_results(args.results)
-    command = f"crossl report {args.results} --out {args.out}"
+    command = args.command_line
     title = f"Benchmark {records[0].get('benchmark', '')}".strip()
     with run_folder(args.out, what="report"):
         path = write_benchmark_report(records, args.out, command, title)
@@ -340,18 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser(
         "evaluate",
-        help="probe a checkpoint at each label fraction; results.json",
-        description="Linear probes on frozen features of a checkpoint, per label "
-        "fraction and seed, and with modalities missing.",
+        help="probe a checkpoint at each label fraction; results.jsonl, summary.csv, report",
+        description="Probes on the frozen features of a checkpoint (probes=[linear,knn,mlp]) "
+        "and fine-tuning (probes=[finetune]), per label fraction and seed, and with modalities "
+        "missing: the benchmark's jobs and records for one model. Finished jobs are kept in "
+        "DIR/jobs: a re-run skips them.",
     )
     _add_checkpoint(e)
-    e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("--out", required=True, help="output folder (re-use it to resume)")
+    e.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     e.add_argument(
         "--untrained",
         action="store_true",
         help="probe the checkpoint's network at its initialisation instead (random-init twin)",
     )
-    e.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
+    e.add_argument(
+        "overrides",
+        nargs="*",
+        help="key=value evaluation settings, e.g. probes=[linear,knn,mlp,finetune] "
+        "label_fractions=[0.01,0.1,1.0] eval_seeds=[0,1,2] features=encoders",
+    )
     e.set_defaults(run=_cmd_evaluate)
 
     d = sub.add_parser(
@@ -366,7 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="the full crossl preset instead of the quick settings"
     )
     d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    d.add_argument("overrides", nargs="*", help=OVERRIDES_HELP)
+    d.add_argument(
+        "overrides",
+        nargs="*",
+        help="key=value overrides of the demo grid (eval_seeds=[0], probes=[linear,knn]) or of "
+        "the models' config (epochs=2)",
+    )
     d.set_defaults(run=_cmd_demo)
 
     b = sub.add_parser(
@@ -525,7 +540,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a command; bad input prints one line and returns 2."""
     _show_notices()
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
+    args.command_line = command_line("crossl", *argv)
     if extra:
         if not getattr(args, "trailing_options", False) or any(e.startswith("-") for e in extra):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -117,6 +117,9 @@ class Config:
     online_probe_lr: float = 1.0e-3
 
     features: str = "encoders"
+    # what crossl evaluate fits on the checkpoint: frozen-feature probes (linear, knn, mlp) and
+    # finetune (the whole network trained as supervised from the checkpoint's weights)
+    probes: list[str] = field(default_factory=lambda: ["linear"])
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0])
     eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     probe_c_grid: list[float] = field(default_factory=lambda: [0.01, 0.1, 1.0, 10.0])
@@ -308,6 +311,15 @@ def did_you_mean(value: str, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+def _check_probes(probes: list[str]) -> None:
+    from crossl.eval.probes import PROBES
+
+    if not probes:
+        raise CrosslError(f"probes=[] must name at least one of {', '.join(PROBES)}")
+    for name in probes:
+        _check_choice("probes", name, PROBES)
+
+
 def validate(cfg: Config) -> None:
     """Check values and choices; raise :class:`CrosslError` naming the key and the fix."""
     from crossl.data.hapt_protocols import protocol_names
@@ -363,6 +375,7 @@ def validate(cfg: Config) -> None:
     if cfg.lr <= 0:
         raise CrosslError(f"lr={cfg.lr} must be positive")
     check_fractions("label_fractions", cfg.label_fractions)
+    _check_probes(cfg.probes)
     if not cfg.eval_seeds:
         raise CrosslError("eval_seeds=[] must name at least one seed, e.g. eval_seeds=[0,1,2]")
     if not cfg.probe_c_grid or any(c <= 0 for c in cfg.probe_c_grid):

@@ -318,7 +318,7 @@ def test_config_keys_leave_out_later_keys_at_their_default():
 
     cfg = load_config("crossl", ["epochs=3"])
     model = Model("main", "crossl", "", 0, cfg, True, "hapt")
-    later = ("device", "precision", "pretrain_protocol", "trainer")
+    later = ("device", "precision", "pretrain_protocol", "probes", "trainer")
     before = {k: v for k, v in cfg.to_dict().items() if k not in later}
     assert model.config_key == f"crossl-{digest(before)}"
     bf16 = replace(model, config=replace(cfg, precision="bf16-mixed"))
@@ -399,3 +399,34 @@ def test_a_committed_results_file_is_a_resume_point(tmp_path):
     assert (tmp_path / "whole" / "summary.csv").read_bytes() == (
         tmp_path / "other" / "summary.csv"
     ).read_bytes()
+
+
+def test_evaluate_offers_every_probe_and_gives_the_benchmark_records_of_its_checkpoint(tmp_path):
+    from crossl.experiments.benchmark_config import PROTOCOLS
+    from crossl.experiments.evaluate import evaluate_checkpoint
+
+    quick_finetune = ["supervised_epochs=1", "supervised_min_steps=2"]
+    bcfg = tiny_config(
+        tmp_path,
+        baselines=[],
+        overrides=[*TINY["overrides"], *quick_finetune],
+        finetune_overrides=[],
+        protocols=list(PROTOCOLS),
+        eval_seeds=[0],
+    )
+    grid = BenchmarkRunner(bcfg, tmp_path / "grid").run()
+    [checkpoint] = (tmp_path / "grid" / "pretrain").glob("crossl-*/last.ckpt")
+    probes = f"probes=[{','.join(PROTOCOLS)}]"
+    evaluated = evaluate_checkpoint(
+        checkpoint, [probes, "label_fractions=[0.05,1.0]", "eval_seeds=[0]"], tmp_path / "eval"
+    )
+
+    def cells(records):
+        return {
+            r["cell"]: {k: v for k, v in r.items() if k not in ("seconds", "benchmark")}
+            for r in records
+        }
+
+    assert {r["protocol"] for r in evaluated if r["kind"] == "eval"} == set(PROTOCOLS)
+    assert len(evaluated) == len(grid) > 30
+    assert cells(evaluated) == cells(grid)

@@ -11,6 +11,7 @@ import lightning as L
 import torch
 
 from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.evaluate import evaluate_checkpoint
 from crossl.methods.base import build_backbone
 
 # Both views show every sensor (nothing is masked), so no random draw differs between a process
@@ -71,6 +72,13 @@ def test_two_ddp_processes_train_as_one_process_on_the_concatenated_batch(tmp_pa
         moved = max(moved, float((value - start[name]).abs().max()))
     assert moved > 1e-3  # four steps at lr 1e-3 moved the weights: the check above matters
     assert not list((tmp_path / "two").glob("*.tmp"))
+    # the DDP checkpoint is evaluated in one process, like any other
+    settings = ["label_fractions=[1.0]", "eval_seeds=[0]", "missing_modalities=false"]
+    [pretrained, evaluated] = evaluate_checkpoint(
+        tmp_path / "two" / "last.ckpt", settings, tmp_path / "eval"
+    )
+    assert pretrained["processes"] == 2 and evaluated["config"]["trainer"]["devices"] == 1
+    assert evaluated["n_test"] == 2874 and 0 < evaluated["macro_f1"] <= 1
 
 
 def test_a_method_that_leaves_the_aggregator_untrained_runs_under_ddp(tmp_path):

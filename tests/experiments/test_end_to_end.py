@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from crossl.cli import main
+from crossl.data.hapt_protocols import HAPT_TEST_USERS
 from crossl.eval.features import extract_features
+from crossl.experiments.benchmark import read_results
 from crossl.experiments.checkpoint import load_checkpoint
 
 SMOKE = ["epochs=2", "limit_windows=384", "batch_size=64", "seed=5"]
@@ -75,74 +77,65 @@ def test_checkpoint_round_trip(pretrained, hapt_data):
     assert feats.shape == (16, 32) and (feats == again).all()
 
 
-def test_evaluate_writes_the_documented_rows(pretrained, tmp_path, capsys):
+def _evals(out) -> list[dict]:
+    return [r for r in read_results(out / "results.jsonl") if r["kind"] == "eval"]
+
+
+def test_evaluate_writes_the_documented_records(pretrained, hapt_data, tmp_path, capsys):
     out = tmp_path / "eval"
-    assert (
-        main(["evaluate", "--checkpoint", str(pretrained / "last.ckpt"), "--out", str(out), *EVAL])
-        == 0
-    )
-    assert "| crossl (aggregator) |" in capsys.readouterr().out
-    doc = json.loads((out / "results.json").read_text())
-    assert set(doc) == {
-        "crossl_version",
-        "dataset",
-        "method",
-        "seed",
-        "config",
-        "pretrain",
-        "evaluations",
+    ckpt = str(pretrained / "last.ckpt")
+    assert main(["evaluate", "--checkpoint", ckpt, "--out", str(out), "--no-progress", *EVAL]) == 0
+    printed = capsys.readouterr().out
+    assert "| crossl |" in printed and f"results: {out}/results.jsonl" in printed
+    assert {"summary.csv", "report.md", "report.html"} <= {p.name for p in out.iterdir()}
+    evals = _evals(out)
+    everything = ("acc", "gyro")
+    by = {
+        (r["probe_training"], r["label_fraction"], r["eval_seed"], tuple(r["modalities"])): r
+        for r in evals
     }
-    rows = doc["evaluations"]
-    linear = [r for r in rows if r["protocol"] == "linear"]
-    refit = [r for r in rows if r["protocol"] == "linear-refit"]
-    dropout = [r for r in rows if r["protocol"] == "linear-dropout"]
-    assert len(linear) + len(refit) + len(dropout) == len(rows)
-    full = [r for r in linear if r["modalities"] == ["acc", "gyro"]]
-    assert [(r["label_fraction"], r["seed"]) for r in full] == [(0.1, 0), (0.1, 1), (1.0, 0)]
-    subsets = [("acc", "gyro"), ("acc",), ("gyro",)]
-    assert sorted({tuple(r["modalities"]) for r in linear}) == sorted(subsets)
-    # the refit probe sees all sensors in one row (the full probe itself) and each subset once
-    assert [tuple(r["modalities"]) for r in refit] == subsets
-    assert refit[0]["macro_f1"] == full[2]["macro_f1"] and refit[0]["C"] == full[2]["C"]
-    assert all(r["label_fraction"] == 1.0 and r["n_train"] == 5992 for r in refit + dropout)
-    # the drop-out probe: fitted once with the full probe's C, deployed on every subset
-    assert [tuple(r["modalities"]) for r in dropout] == subsets
-    assert all(r["C"] == full[2]["C"] and r["probe_dropout"] == 0.5 for r in dropout)
-    for r in rows:
-        assert {
-            "protocol",
-            "label_fraction",
-            "seed",
-            "modalities",
-            "accuracy",
-            "macro_f1",
-            "n_train",
-            "n_test",
-            "model",
-        } <= set(r)
+    assert len(by) == len(evals) == 3 + 2 + 3 + 2
+    full = [by[("all-sensors", f, s, everything)] for f, s in [(0.1, 0), (0.1, 1), (1.0, 0)]]
+    # the probe trained on all sensors meets each sensor missing; refit and drop-out at 100 %
+    assert {k[3] for k in by if k[0] == "all-sensors" and k[1] == 1.0} == {
+        everything,
+        ("acc",),
+        ("gyro",),
+    }
+    assert {k[3] for k in by if k[0] == "refit"} == {("acc",), ("gyro",)}
+    assert {k[3] for k in by if k[0] == "modality-dropout"} == {everything, ("acc",), ("gyro",)}
+    # the checkpoint's limit_windows=384 windows of the training users, their labelled ones probed
+    train = hapt_data.splits.train
+    limited = train.select(
+        torch.randperm(len(train), generator=torch.Generator().manual_seed(5))[:384].sort().values
+    )
+    assert full[2]["n_train"] == len(limited.labelled()) < 384
+    test_users = set(HAPT_TEST_USERS)
+    for r in evals:
+        assert r["method"] == "crossl" and r["protocol"] == "linear" and r["hyper"]["C"] == 1.0
         assert r["n_test"] == 2874 and 0 <= r["macro_f1"] <= 1
-    # round(0.1 * [1017, 880, 788, 1028, 1137, 1142]) = 102 + 88 + 79 + 103 + 114 + 114
-    assert full[0]["n_train"] == 600 and full[2]["n_train"] == 5992
+        assert not test_users & set(r["fit_subjects"]) and set(r["test_subjects"]) <= test_users
     # even two epochs on 384 windows learn more than chance (1/6) on unseen users
     assert full[2]["macro_f1"] > 0.5
 
 
 def test_evaluate_under_the_authors_protocol_and_of_the_untrained_twin(pretrained, tmp_path):
     ckpt = str(pretrained / "last.ckpt")
-    args = ["label_fractions=[1.0]", "eval_seeds=[0]", "missing_modalities=false"]
+    args = ["--no-progress", "label_fractions=[1.0]", "eval_seeds=[0]", "missing_modalities=false"]
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "own"), *args]) == 0
     authors = [*args, "probe_protocol=authors", "probe_c_grid=[0.01]"]
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "a"), *authors]) == 0
-    own = json.loads((tmp_path / "own" / "results.json").read_text())["evaluations"][0]
-    theirs = json.loads((tmp_path / "a" / "results.json").read_text())["evaluations"][0]
+    [own], [theirs] = _evals(tmp_path / "own"), _evals(tmp_path / "a")
     # training + validation users' labelled windows, C = 1 whatever the grid says
-    assert own["probe_protocol"] == "crossl" and theirs["probe_protocol"] == "authors"
-    assert own["n_train"] == 5992 and theirs["n_train"] > own["n_train"]
-    assert theirs["C"] == 1.0 and theirs["n_test"] == own["n_test"]
+    assert own["hyper"]["probe_protocol"] == "crossl"
+    assert theirs["hyper"] == {"C": 1.0, "probe_protocol": "authors"}
+    assert theirs["n_train"] > own["n_train"] and theirs["n_test"] == own["n_test"]
     out = tmp_path / "untrained"
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(out), "--untrained", *args]) == 0
-    twin = json.loads((out / "results.json").read_text())["evaluations"][0]
-    assert twin["model"] == "random-init" and twin["macro_f1"] != own["macro_f1"]
+    twin = {r["method"]: r for r in _evals(out)}
+    assert twin["crossl"]["macro_f1"] == own["macro_f1"]
+    assert twin["random-init"]["macro_f1"] != own["macro_f1"]
+    assert twin["random-init"]["config"]["code_size"] == own["config"]["code_size"]
 
 
 def test_pretraining_under_the_authors_protocol_sees_the_labelled_windows_of_21_users(tmp_path):

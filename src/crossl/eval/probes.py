@@ -70,6 +70,12 @@ FROZEN_PROBES: dict[str, FrozenProbe] = {
 """The probes on frozen features by name: a new probe is a module with its fit and one entry
 here (the benchmark's ``protocols`` and ``fit_frozen_probe`` read this table)."""
 
+FINETUNE = "finetune"
+"""The one probe that trains the network too: supervised training from the model's weights."""
+PROBES = (*FROZEN_PROBES, FINETUNE)
+"""Every way a model is evaluated, by name (``crossl evaluate probes=...``, the benchmark's
+``protocols``)."""
+
 
 def fit_frozen_probe(
     protocol: str,

@@ -32,12 +32,12 @@ from crossl.errors import CrosslError
 from crossl.eval.embedding_map import tsne_points
 from crossl.eval.features import extract_features
 from crossl.eval.metrics import classification_metrics
-from crossl.eval.probes import fit_frozen_probe
+from crossl.eval.probes import FINETUNE, fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.experiments.benchmark_config import DROPOUT, REFIT, BenchmarkConfig
 from crossl.experiments.benchmark_plan import Job, Model, fold_overrides, model_config, plan_jobs
 from crossl.experiments.benchmark_report import write_benchmark_report
-from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
 from crossl.experiments.pretrain import pretrain
 from crossl.experiments.resume import RESUME_NAME
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
@@ -121,8 +121,10 @@ class BenchmarkRunner:
         command: str = "crossl benchmark",
         progress: GridProgressLike | None = None,
         shard: tuple[int, int] = (0, 1),
+        title: str = "",
     ):
         self.bcfg = bcfg
+        self.title = title or f"Benchmark {bcfg.name}"
         self.shard = shard
         self.out_dir = Path(out_dir)
         self.command = command
@@ -131,11 +133,15 @@ class BenchmarkRunner:
         self.device = torch_device(self.accelerator)
         self._data: dict[tuple, PreparedData] = {}
         self._loaded: _Loaded | None = None
+        self._given: LoadedCheckpoint | None = None
         self._versions = versions()
 
-    def data_for(self, cfg: Config, dataset: str | None = None) -> PreparedData:
+    def data_for(
+        self, cfg: Config, dataset: str | None = None, given: bool = False
+    ) -> PreparedData:
         """Normalised splits of ``dataset`` (default the config's), prepared once per run; another
-        dataset than the config's is resampled to the config's sampling rate and window length."""
+        dataset than the config's is resampled to the config's sampling rate and window length.
+        ``given``: normalised with the statistics stored in ``bcfg.checkpoint``."""
         dataset = dataset or cfg.dataset
         data_dir = cfg.data.root if dataset == cfg.dataset else None
         resample_to = None
@@ -143,7 +149,7 @@ class BenchmarkRunner:
             source, target = get_protocol(cfg.dataset), get_protocol(dataset)
             if (source.sampling_rate_hz, source.window) != (target.sampling_rate_hz, target.window):
                 resample_to = (source.sampling_rate_hz, source.window)
-        key = (dataset, data_dir, cfg.data.fold, cfg.limit_windows, cfg.seed, resample_to)
+        key = (dataset, data_dir, cfg.data.fold, cfg.limit_windows, cfg.seed, resample_to, given)
         if key not in self._data:
             # the grid runs fold by fold: another fold's splits are not needed again
             self._data = {k: v for k, v in self._data.items() if k[2] == cfg.data.fold}
@@ -152,22 +158,35 @@ class BenchmarkRunner:
                 data_dir,
                 limit_windows=cfg.limit_windows,
                 seed=cfg.seed,
+                stats=self.given().stats if given else None,
                 resample_to=resample_to,
                 fold=cfg.data.fold,
                 memory_budget_mb=cfg.data.memory_budget_mb,
             )
         return self._data[key]
 
+    def given(self) -> LoadedCheckpoint:
+        """The model of ``bcfg.checkpoint``, read once."""
+        if self._given is None:
+            if self.bcfg.checkpoint is None:
+                raise CrosslError("this grid evaluates no checkpoint")
+            self._given = load_checkpoint(self.bcfg.checkpoint)
+        return self._given
+
+    def _model_data(self, model: Model, dataset: str | None = None) -> PreparedData:
+        return self.data_for(model.config, dataset, model.checkpoint is not None)
+
     def jobs(self) -> list[Job]:
         """The grid's jobs in run order."""
-        first = self.bcfg.methods[0] if self.bcfg.methods else "crossl"
-        seed = self.bcfg.pretrain_seeds[0]
+        given = self.given().config if self.bcfg.checkpoint else None
+        first: str | Config = given or (self.bcfg.methods or ["crossl"])[0]
+        seed = given.seed if given else self.bcfg.pretrain_seeds[0]
         folds: Sequence[int | None] = self.bcfg.folds or [None]
         for fold in reversed(folds):  # an unknown fold fails here, not later
             cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, fold_overrides(fold))
-            data = self.data_for(cfg)
-        jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices)
-        for model in {j.model.name: j.model for j in jobs if j.protocol == "finetune"}.values():
+            data = self.data_for(cfg, given=given is not None)
+        jobs = plan_jobs(self.bcfg, list(data.modality_shapes), data.devices, given)
+        for model in {j.model.name: j.model for j in jobs if j.protocol == FINETUNE}.values():
             self.finetune_config(model)
         return jobs
 
@@ -190,14 +209,15 @@ class BenchmarkRunner:
             groups.setdefault(_group(job.model), len(groups))
         return [j for j in jobs if groups[_group(j.model)] % count == index]
 
-    def run(self) -> list[dict[str, Any]]:
+    def run(self, what: str = "benchmark") -> list[dict[str, Any]]:
         """Run every unfinished job of the shard; once the whole grid is finished, write
-        ``results.jsonl`` and the report and return all records (else an empty list)."""
+        ``results.jsonl`` and the report and return all records (else an empty list). ``what``
+        names the run in the folder lock's messages."""
         quiet_lightning()
         jobs = self.jobs()  # a fold the data lack, or a missing cache, fails before DIR exists
         index, count = self.shard
         tag = f"shard-{index}-of-{count}" if count > 1 else ""
-        with run_folder(self.out_dir, what="benchmark", tag=tag):
+        with run_folder(self.out_dir, what=what, tag=tag):
             return self._run(jobs)
 
     def _run(self, jobs: list[Job]) -> list[dict[str, Any]]:
@@ -262,7 +282,7 @@ class BenchmarkRunner:
         ``partial`` (e.g. "120 of 400 jobs") marks a report of an unfinished grid."""
         lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
         write_text(self.out_dir / "results.jsonl", lines)
-        title = f"Benchmark {self.bcfg.name}" + (f" (partial: {partial})" if partial else "")
+        title = self.title + (f" (partial: {partial})" if partial else "")
         write_benchmark_report(records, self.out_dir, command, title)
 
     def _common(self, job: Job) -> dict[str, Any]:
@@ -288,7 +308,7 @@ class BenchmarkRunner:
         loaded = self._load(job.model)
         if job.kind == "embedding":
             return [self._embedding_record(job, loaded)]
-        if job.protocol == "finetune":
+        if job.protocol == FINETUNE:
             return self._finetune_records(job, loaded)
         return self._probe_records(job, loaded)
 
@@ -296,7 +316,10 @@ class BenchmarkRunner:
         return self.out_dir / "pretrain" / model.config_key
 
     def _ensure_pretrained(self, model: Model) -> dict[str, Any]:
-        """Pretrain ``model`` unless an identical config was pretrained already; its summary."""
+        """Pretrain ``model`` unless an identical config was pretrained already (or it is the
+        given checkpoint); its summary."""
+        if model.checkpoint is not None:
+            return dict(self.given().metadata.get("pretrain") or {})
         folder = self._pretrain_dir(model)
         results = folder / "results.json"
         if not results.exists():
@@ -308,7 +331,7 @@ class BenchmarkRunner:
 
     def _pretrain_record(self, job: Job) -> dict[str, Any]:
         summary = self._ensure_pretrained(job.model)
-        data = self.data_for(job.model.config)
+        data = self._model_data(job.model)
         record = self._common(job) | summary
         record["dataset"] = job.model.config.dataset
         record["fit_subjects"] = _subjects(data.splits.train.subjects)
@@ -318,7 +341,9 @@ class BenchmarkRunner:
         if self._loaded is not None and self._loaded.model == model:
             return self._loaded
         cfg = model.config
-        if model.pretrained:
+        if model.checkpoint is not None:
+            backbone = self.given().backbone
+        elif model.pretrained:
             self._ensure_pretrained(model)
             backbone = load_checkpoint(self._pretrain_dir(model) / "last.ckpt").backbone
         elif model.method == "random-init":
@@ -326,10 +351,10 @@ class BenchmarkRunner:
             backbone = build_backbone(cfg, self.data_for(cfg).modality_shapes)
         else:
             backbone = None
-        data = self.data_for(cfg, model.eval_dataset)
+        data = self._model_data(model, model.eval_dataset)
         if backbone is not None:
             backbone = backbone.to(self.device)
-            _check_transferable(self.data_for(cfg), data, model)
+            _check_transferable(self._model_data(model), data, model)
         self._loaded = _Loaded(model, data, backbone, {})
         return self._loaded
 

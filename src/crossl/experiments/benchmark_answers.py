@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from crossl.eval.probes import FINETUNE
 from crossl.experiments.benchmark_config import BASELINES, PROTOCOLS
 from crossl.experiments.benchmark_select import (
-    FINETUNE,
     SUPERVISED,
     difference,
     labeller,

@@ -7,12 +7,12 @@ from typing import Any
 
 from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
 from crossl.errors import CrosslError
-from crossl.eval.probes import FROZEN_PROBES
+from crossl.eval.probes import FROZEN_PROBES, PROBES
 from crossl.nn.masking import MASKING_STRATEGIES
 from crossl.shipped import benchmark_dir
 
 FROZEN_PROTOCOLS = tuple(FROZEN_PROBES)
-PROTOCOLS = (*FROZEN_PROTOCOLS, "finetune")
+PROTOCOLS = PROBES
 BASELINES = ("random-init", "supervised")
 ALL_SENSORS = "all-sensors"
 REFIT = "refit"
@@ -73,6 +73,10 @@ class BenchmarkConfig:
     name: str = "benchmark"
     dataset: str = "hapt"
     data_root: str | None = None
+    checkpoint: str | None = None
+    """A pretrained model evaluated as it is (a ``last.ckpt`` or shipped weights' name), beside
+    the methods the grid pretrains; its own config, with ``overrides``. The baselines then take
+    its network rather than the ``crossl`` preset's."""
     methods: list[str] = field(default_factory=lambda: ["crossl"])
     baselines: list[str] = field(default_factory=lambda: list(BASELINES))
     overrides: list[str] = field(default_factory=list)
@@ -134,7 +138,10 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
         _require(name in cfg.methods, f"method_overrides: {name!r} is not in methods")
     for b in cfg.baselines:
         _require(b in BASELINES, f"baselines: unknown {b!r}: choose from {', '.join(BASELINES)}")
-    _require(bool(cfg.methods or cfg.baselines), "methods and baselines are both empty")
+    _require(
+        bool(cfg.methods or cfg.baselines or cfg.checkpoint),
+        "methods, baselines and checkpoint are all empty: nothing to evaluate",
+    )
     for p in cfg.protocols:
         _require(p in PROTOCOLS, f"protocols: unknown {p!r}: choose from {', '.join(PROTOCOLS)}")
     _require(bool(cfg.protocols), "protocols is empty: choose from " + ", ".join(PROTOCOLS))

@@ -9,10 +9,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crossl.config import Config, load_config
+from crossl.config import Config, load_config, override_config
 from crossl.errors import CrosslError
-from crossl.eval.grid import fraction_seeds, modality_group_subsets
-from crossl.eval.probes import FROZEN_PROBES
+from crossl.eval.probes import FINETUNE, FROZEN_PROBES
 from crossl.experiments.benchmark_config import (
     ALL_SENSORS,
     DROPOUT,
@@ -25,6 +24,39 @@ from crossl.nn.masking import effective_ratio, masking_units
 
 DETERMINISTIC_PROTOCOLS = tuple(name for name, probe in FROZEN_PROBES.items() if not probe.seeded)
 """Probes whose fit depends only on the training subset: at 100 % labels they run once."""
+
+
+def modality_group_subsets(groups: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
+    """Modalities present for every non-empty proper subset of the groups (e.g. devices),
+    larger subsets first.
+
+    >>> modality_group_subsets({"acc": ["acc"], "gyro": ["gyro"]})
+    [('acc',), ('gyro',)]
+    >>> modality_group_subsets({"phone": ["acc", "gyro"], "watch": ["ppg"]})
+    [('acc', 'gyro'), ('ppg',)]
+    """
+    names = list(groups)
+    return [
+        tuple(m for g in combo for m in groups[g])
+        for r in range(len(names) - 1, 0, -1)
+        for combo in itertools.combinations(names, r)
+    ]
+
+
+def fraction_seeds(
+    fractions: Sequence[float], seeds: Sequence[int], once_at_full: bool = True
+) -> list[tuple[float, int]]:
+    """(fraction, seed) cells. The 100 % subset is the same for every seed, so with
+    ``once_at_full`` (a fit that depends on its training windows only) it runs for the first seed.
+
+    >>> fraction_seeds([0.1, 1.0], [0, 1]), fraction_seeds([1.0], [0, 1], once_at_full=False)
+    ([(0.1, 0), (0.1, 1), (1.0, 0)], [(1.0, 0), (1.0, 1)])
+    """
+    return [
+        (fraction, seed)
+        for fraction in fractions
+        for seed in (seeds[:1] if once_at_full and fraction >= 1.0 else seeds)
+    ]
 
 
 def digest(settings: object) -> str:
@@ -53,6 +85,9 @@ class Model:
     eval_dataset: str
     fold: int | None = None
     """The leave-one-subject-out fold when the grid runs several (``folds``), else None."""
+    checkpoint: str | None = None
+    """Where a model given to the grid (``BenchmarkConfig.checkpoint``) is read from; None for
+    the models the grid pretrains or builds."""
 
     @property
     def name(self) -> str:
@@ -75,7 +110,9 @@ class Model:
 
 # Config keys added after run folders and committed results existed: left out of the hash while
 # at their default, so those folders and results still resume (the runs did not change).
-LATER_KEY_DEFAULTS = {key: getattr(Config(), key) for key in ("precision", "pretrain_protocol")}
+LATER_KEY_DEFAULTS = {
+    key: getattr(Config(), key) for key in ("precision", "pretrain_protocol", "probes")
+}
 
 
 @dataclass(frozen=True)
@@ -135,26 +172,54 @@ def transfer_name(study: TransferStudy) -> str:
     return f"{study.source}→{study.target}"
 
 
+GRID_KEYS = {
+    "label_fractions": "label_fractions",
+    "eval_seeds": "eval_seeds",
+    "missing_modalities": "missing_modalities",
+    "probe_dropout": "modality_dropout",
+    "probes": "protocols",
+}
+"""Model config keys that the grid decides for every model, with the grid key that sets them."""
+
+
 def model_config(
-    bcfg: BenchmarkConfig, preset: str, seed: int, dataset: str, extra: Sequence[str] = ()
+    bcfg: BenchmarkConfig,
+    preset: str | Config,
+    seed: int,
+    dataset: str,
+    extra: Sequence[str] = (),
 ) -> Config:
-    """The config of one model: its preset, the benchmark's overrides, then ``extra``."""
-    overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(preset, [])) + list(extra)
+    """The config of one model: its preset (a name, or a checkpoint's config), the benchmark's
+    overrides, then ``extra``."""
+    name = preset if isinstance(preset, str) else preset.method
+    overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(name, [])) + list(extra)
+    for item in overrides:
+        key = item.split("=", 1)[0].strip()
+        if key in GRID_KEYS:
+            raise CrosslError(
+                f"{item!r}: the grid sets {key} for every model; set {GRID_KEYS[key]} of the "
+                "grid instead"
+            )
     base = [f"dataset={dataset}", f"seed={seed}", f"device={bcfg.device}"]
     if bcfg.data_root and dataset == bcfg.dataset:
         base.append(f"data.root={bcfg.data_root}")
-    cfg = load_config(preset, base + overrides)
+    if isinstance(preset, str):
+        cfg = load_config(preset, base + overrides)
+    else:  # evaluated in one process, however many pretrained it
+        one = ["trainer.devices=1", "trainer.num_nodes=1", "trainer.strategy=auto"]
+        cfg = override_config(preset, base + one + overrides)
     cfg.check_one_process("crossl benchmark")
     return cfg
 
 
-def plan_models(bcfg: BenchmarkConfig) -> list[Model]:
-    """Every model of the grid: main study (methods, baselines) and masking study (once per fold
-    of ``bcfg.folds``, fold by fold), then transfer."""
+def plan_models(bcfg: BenchmarkConfig, given: Config | None = None) -> list[Model]:
+    """Every model of the grid: main study (methods, baselines, the model of
+    ``bcfg.checkpoint`` whose config is ``given``) and masking study (once per fold of
+    ``bcfg.folds``, fold by fold), then transfer."""
     models = []
     folds: Sequence[int | None] = bcfg.folds or [None]
     for fold in folds:
-        models += _split_models(bcfg, fold)
+        models += _split_models(bcfg, fold, given)
     for t in bcfg.transfer:
         for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):
             cfg = model_config(bcfg, method, seed, t.source)
@@ -171,16 +236,21 @@ def fold_overrides(fold: int | None) -> list[str]:
     return [] if fold is None else [f"data.fold={fold}"]
 
 
-def _split_models(bcfg: BenchmarkConfig, fold: int | None) -> list[Model]:
+def _split_models(bcfg: BenchmarkConfig, fold: int | None, given: Config | None) -> list[Model]:
     """The main and masking studies' models on one split (``fold``: see :class:`Model`)."""
     on_fold = fold_overrides(fold)
     models = []
+    if given is not None:
+        cfg = model_config(bcfg, given, given.seed, bcfg.dataset, on_fold)
+        models.append(
+            Model("main", cfg.method, "", cfg.seed, cfg, True, bcfg.dataset, fold, bcfg.checkpoint)
+        )
     for seed in bcfg.pretrain_seeds:
         for method in bcfg.methods:
             cfg = model_config(bcfg, method, seed, bcfg.dataset, on_fold)
             models.append(Model("main", method, "", seed, cfg, True, bcfg.dataset, fold))
         for baseline in bcfg.baselines:
-            cfg = model_config(bcfg, "crossl", seed, bcfg.dataset, on_fold)
+            cfg = model_config(bcfg, given or "crossl", seed, bcfg.dataset, on_fold)
             models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset, fold))
     if bcfg.masking is not None:
         study = bcfg.masking
@@ -222,8 +292,10 @@ def plan_jobs(
     bcfg: BenchmarkConfig,
     modality_names: Sequence[str],
     devices: Mapping[str, Sequence[str]] | None = None,
+    given: Config | None = None,
 ) -> list[Job]:
-    """All jobs, grouped by model (so each model's network and features are loaded once).
+    """All jobs, grouped by model (so each model's network and features are loaded once);
+    ``given`` is the config of ``bcfg.checkpoint``.
 
     The missing-modality study leaves out every proper subset of ``bcfg.modality_groups``, else
     of the dataset's ``devices``, else of the modalities one by one."""
@@ -234,7 +306,7 @@ def plan_jobs(
     subsets = modality_group_subsets(groups) if bcfg.missing_modalities else []
     everything = tuple(modality_names)
     jobs: list[Job] = []
-    for model in plan_models(bcfg):
+    for model in plan_models(bcfg, given):
         model_jobs = _model_eval_jobs(bcfg, model, everything, subsets)
         _check_probe_protocol(model, model_jobs)
         if model.pretrained:
@@ -272,10 +344,10 @@ def _model_eval_jobs(
     elif model.study == "transfer":
         protocols = next(t.protocols for t in bcfg.transfer if transfer_name(t) == model.variant)
         fractions = bcfg.label_fractions
-    elif model.method == "supervised":
-        protocols, fractions = ["finetune"], bcfg.label_fractions
+    elif model.method == "supervised" and not model.pretrained:  # the baseline, from scratch
+        protocols, fractions = [FINETUNE], bcfg.label_fractions
     else:
-        protocols = [p for p in bcfg.protocols if p != "finetune" or model.pretrained]
+        protocols = [p for p in bcfg.protocols if p != FINETUNE or model.pretrained]
         fractions = bcfg.label_fractions
     jobs = []
     main = model.study in ("main", "masking")  # the masking study also loses sensors
@@ -306,7 +378,7 @@ def _model_eval_jobs(
 
 def _recipe(bcfg: BenchmarkConfig, protocol: str, training: str) -> str:
     parts = []
-    if protocol == "finetune":
+    if protocol == FINETUNE:
         parts.append(f"ft-{digest(list(bcfg.finetune_overrides))}")
     if training == DROPOUT:
         parts.append(f"p{bcfg.modality_dropout:g}")

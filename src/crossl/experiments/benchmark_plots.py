@@ -10,9 +10,9 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from crossl.eval.probes import FINETUNE
 from crossl.experiments.benchmark_config import PROBE_TRAININGS, PROTOCOLS
 from crossl.experiments.benchmark_select import (
-    FINETUNE,
     SUPERVISED,
     first_seed,
     is_complete,

@@ -99,6 +99,15 @@ def write_benchmark_report(
     return write_text(out_dir / "report.md", to_markdown(blocks))
 
 
+def result_tables(records: Iterable[dict[str, Any]]) -> str:
+    """The label-efficiency and missing-modality tables of the records as Markdown, without
+    figures: what ``crossl evaluate`` and ``crossl demo`` print."""
+    summary = summarise_benchmark(records)
+    return to_markdown(
+        [*label_efficiency_blocks(summary, None), *missing_modality_blocks(summary, None)]
+    )
+
+
 def _values(records: list[Entry], field: str) -> str:
     return ", ".join(str(v) for v in sorted({r[field] for r in records if field in r}))
 
@@ -165,8 +174,9 @@ def header_blocks(records: list[Entry], command: str, title: str) -> list[Block]
     ]
 
 
-def missing_modality_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
-    """Linear-probe macro-F1 with modalities absent at test time and the drop from all present."""
+def missing_modality_blocks(summary: list[Entry], out_dir: Path | None) -> list[Block]:
+    """Linear-probe macro-F1 with modalities absent at test time and the drop from all present;
+    the figure goes into ``out_dir`` (none without)."""
     fraction, panels = missing_modality_panels(summary)
     if not panels:
         return []
@@ -210,7 +220,11 @@ def missing_modality_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
         ]
         if sentences:
             blocks.append(Bullets(tuple(sentences)))
-    path = plot_missing_modalities(summary, out_dir / "missing_modalities.png")
+    path = (
+        None
+        if out_dir is None
+        else plot_missing_modalities(summary, out_dir / "missing_modalities.png")
+    )
     if path is not None:
         blocks.append(Figure(path, "linear-probe macro-F1 with modalities missing at test time"))
     return blocks
@@ -234,8 +248,9 @@ def _fraction_table(entries: list[Entry], label: Any) -> Table:
     return Table(("method", *(f"{percent(f)} labels" for f in fractions)), tuple(rows))
 
 
-def label_efficiency_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
-    """Per protocol: macro-F1 (mean ± std (runs)) per method and label fraction, and the figure."""
+def label_efficiency_blocks(summary: list[Entry], out_dir: Path | None) -> list[Block]:
+    """Per protocol: macro-F1 (mean ± std (runs)) per method and label fraction, and the figure
+    in ``out_dir`` (none without)."""
     entries = reference(summary, "main")
     if not entries:
         return []
@@ -252,7 +267,11 @@ def label_efficiency_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
             Heading(f"{protocol} protocol", level=3),
             _fraction_table(select(entries, protocol=protocol), label),
         ]
-    path = plot_label_efficiency(summary, out_dir / "label_efficiency.png")
+    path = (
+        None
+        if out_dir is None
+        else plot_label_efficiency(summary, out_dir / "label_efficiency.png")
+    )
     if path is not None:
         blocks.append(Figure(path, "macro-F1 against the fraction of labelled training windows"))
     return blocks

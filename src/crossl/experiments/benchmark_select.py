@@ -15,7 +15,6 @@ from crossl.experiments.benchmark_config import (
 )
 
 SUPERVISED = "supervised"
-FINETUNE = "finetune"
 LINEAR = "linear"
 
 Entry = dict[str, Any]

@@ -1,28 +1,24 @@
-"""Evaluation of a pretrained checkpoint: linear probes at each label fraction, missing modalities."""
+"""``crossl evaluate``: one checkpoint evaluated as a grid of the benchmark (the same jobs,
+records, ``summary.csv`` and report as ``crossl benchmark`` gives for that model)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import lightning as L
-
 from crossl.config import Config, override_config
-from crossl.data.protocols import prepare_data
 from crossl.errors import CrosslError
-from crossl.eval.grid import Progress, probe_rows
-from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
-from crossl.experiments.results import results_document
-from crossl.experiments.runtime import quiet_lightning
-from crossl.io import write_json
-from crossl.methods.base import build_backbone
-from crossl.run_folder import run_folder
+from crossl.experiments.benchmark import BenchmarkRunner, GridProgressLike
+from crossl.experiments.benchmark_config import BenchmarkConfig, validate_benchmark
+from crossl.experiments.benchmark_plan import GRID_KEYS
+from crossl.experiments.checkpoint import load_checkpoint
+from crossl.experiments.command_line import command_line
 
-EVALUATE_OUTPUTS = ("results.json",)
 EVALUATE_KEYS = (
     "dataset",
     "data",
     "features",
+    "probes",
     "label_fractions",
     "eval_seeds",
     "probe_c_grid",
@@ -48,48 +44,68 @@ def check_evaluation_overrides(cfg: Config, overrides: list[str] | None) -> None
             )
 
 
+def evaluation_grid(
+    checkpoint: str | Path, overrides: list[str] | None = None, untrained: bool = False
+) -> BenchmarkConfig:
+    """The grid that evaluates ``checkpoint``: its config's evaluation settings (``probes``,
+    ``label_fractions``, ``eval_seeds``, ``missing_modalities``, ``probe_dropout``) after
+    ``overrides``, the other overrides applied to the model; with ``untrained`` the same network
+    at its initialisation (seeded with the checkpoint's seed) as baseline ``random-init``."""
+    pretrained = load_checkpoint(checkpoint).config
+    check_evaluation_overrides(pretrained, overrides)
+    cfg = override_config(pretrained, overrides)
+    grid_set = {*GRID_KEYS, "data.root"}  # the grid passes data.root as its data_root
+    model_overrides = [o for o in overrides or [] if o.split("=", 1)[0].strip() not in grid_set]
+    grid = BenchmarkConfig(
+        name="evaluate",
+        dataset=cfg.dataset,
+        data_root=cfg.data.root,
+        checkpoint=str(checkpoint),
+        methods=[],
+        baselines=["random-init"] if untrained else [],
+        overrides=model_overrides,
+        pretrain_seeds=[cfg.seed],
+        eval_seeds=list(cfg.eval_seeds),
+        protocols=list(cfg.probes),
+        label_fractions=list(cfg.label_fractions),
+        missing_modalities=cfg.missing_modalities,
+        modality_dropout=cfg.probe_dropout if cfg.missing_modalities else 0.0,
+        tsne=False,
+        device=cfg.device,
+    )
+    validate_benchmark(grid)
+    return grid
+
+
 def evaluate_checkpoint(
     checkpoint: str | Path,
     overrides: list[str] | None,
     out_dir: str | Path,
-    progress: Progress | None = None,
+    progress: GridProgressLike | None = None,
     untrained: bool = False,
-) -> dict[str, Any]:
-    """Probe a checkpoint's frozen features on its protocol's test users; write ``results.json``.
+    command: str = "",
+) -> list[dict[str, Any]]:
+    """Evaluate a checkpoint's frozen features (and, with ``probes=[...,finetune]``, its
+    fine-tuned network) on its protocol's test users; write ``results.jsonl``, ``summary.csv``
+    and the report into ``out_dir`` and return the records.
 
-    ``overrides`` change evaluation keys (:data:`EVALUATE_KEYS`: ``label_fractions``,
-    ``eval_seeds``, ``features``, ``probe_protocol``, ``data.root``, ...; any other key is refused
-    with one line); the data are normalised with the checkpoint's training
-    statistics. With ``untrained`` the same network at its initialisation (seeded with the
-    checkpoint's seed) is probed instead, as model ``random-init``.
+    ``overrides`` change evaluation keys (:data:`EVALUATE_KEYS`: ``probes``,
+    ``label_fractions``, ``eval_seeds``, ``features``, ``probe_protocol``, ``data.root``, ...;
+    any other key is refused with one line); the data are normalised with the checkpoint's
+    training statistics. A re-run into the same folder skips the jobs it finished. ``command``
+    is recorded as how the results were made (default: the equivalent ``crossl evaluate``).
     """
-    quiet_lightning()
-    loaded = load_checkpoint(checkpoint)
-    cfg = override_config(loaded.config, overrides)
-    check_evaluation_overrides(loaded.config, overrides)
-    with run_folder(out_dir, EVALUATE_OUTPUTS, "evaluation"):
-        return _evaluate(loaded, cfg, out_dir, progress, untrained)
-
-
-def _evaluate(
-    loaded: LoadedCheckpoint,
-    cfg: Config,
-    out_dir: str | Path,
-    progress: Progress | None,
-    untrained: bool,
-) -> dict[str, Any]:
-    data = prepare_data(
-        cfg.dataset,
-        cfg.data.root,
-        stats=loaded.stats,
-        fold=cfg.data.fold,
-        memory_budget_mb=cfg.data.memory_budget_mb,
+    grid = evaluation_grid(checkpoint, overrides, untrained)
+    untrained_flag = ["--untrained"] if untrained else []
+    command = command or command_line(
+        "crossl",
+        "evaluate",
+        "--checkpoint",
+        checkpoint,
+        "--out",
+        out_dir,
+        *untrained_flag,
+        *(overrides or []),
     )
-    backbone, model = loaded.backbone, cfg.method
-    if untrained:
-        L.seed_everything(cfg.seed, verbose=False)
-        backbone, model = build_backbone(cfg, data.modality_shapes), "random-init"
-    rows = probe_rows(backbone, data, cfg, model, cfg.features, progress)
-    doc = results_document(cfg, loaded.metadata.get("pretrain"), rows)
-    write_json(Path(out_dir) / "results.json", doc)
-    return doc
+    title = f"Evaluation of {checkpoint}"
+    return BenchmarkRunner(grid, out_dir, command, progress, title=title).run(what="evaluation")
