@@ -116,8 +116,12 @@ class _GridBar:
         self.bar.set_postfix_str(label, refresh=True)
 
     def status(self, text: str) -> None:
+        from crossl.progress import LineProgress
+
         assert self.bar is not None, "start() comes first"
         self.bar.set_postfix_str(text, refresh=True)
+        if isinstance(self.bar, LineProgress):  # a log gets each status (an epoch) as a line
+            _progress(text)
 
     def job_done(self) -> None:
         assert self.bar is not None, "start() comes first"

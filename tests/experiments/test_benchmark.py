@@ -89,6 +89,25 @@ def test_plan_counts_by_hand(tmp_path):
     assert len({j.file_name for j in jobs}) == len(jobs)
 
 
+def test_one_seed_at_full_labels_runs_every_probe_once_at_100_percent(tmp_path):
+    def count(bcfg, method, protocol, fraction):
+        jobs = plan_jobs(bcfg, ["acc", "gyro"])
+        return sum(
+            j.model.method == method
+            and j.protocol == protocol
+            and j.label_fraction == fraction
+            and j.probe_training == "all-sensors"
+            for j in jobs
+        )
+
+    every = tiny_config(tmp_path, protocols=["linear", "mlp", "finetune"])
+    once = tiny_config(tmp_path, protocols=["linear", "mlp", "finetune"], one_seed_at_full=True)
+    for protocol, method in [("mlp", "crossl"), ("finetune", "crossl"), ("finetune", "supervised")]:
+        assert count(every, method, protocol, 1.0) == 2 and count(once, method, protocol, 1.0) == 1
+        assert count(every, method, protocol, 0.05) == count(once, method, protocol, 0.05) == 2
+    assert count(every, "crossl", "linear", 1.0) == count(once, "crossl", "linear", 1.0) == 1
+
+
 def test_folds_plan_the_main_and_masking_studies_once_per_fold(tmp_path):
     masking = {"strategies": ["random"], "ratios": [0.25], "label_fractions": [1.0]}
     single = plan_jobs(tiny_config(tmp_path, tsne=True, masking=masking), ["acc", "gyro"])

@@ -38,11 +38,12 @@ from crossl.experiments.benchmark_config import DROPOUT, REFIT, BenchmarkConfig
 from crossl.experiments.benchmark_plan import Job, Model, fold_overrides, model_config, plan_jobs
 from crossl.experiments.benchmark_report import write_benchmark_report
 from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
+from crossl.experiments.epoch_lines import epoch_line
 from crossl.experiments.pretrain import pretrain
 from crossl.experiments.resume import RESUME_NAME
 from crossl.experiments.runtime import quiet_lightning, resolve_accelerator, torch_device
 from crossl.io import write_json, write_text
-from crossl.methods.base import build_backbone
+from crossl.methods.base import MethodModule, build_backbone
 from crossl.nn.backbone import MultimodalBackbone
 from crossl.run_folder import run_folder
 
@@ -90,9 +91,8 @@ class _EpochStatus(Callback):
         self.progress, self.label = progress, label
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        self.progress.status(
-            f"{self.label}: epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
-        )
+        if isinstance(module, MethodModule):
+            self.progress.status(f"{self.label}: {epoch_line(trainer, module)}")
 
 
 @dataclass

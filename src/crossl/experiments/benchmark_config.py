@@ -87,6 +87,10 @@ class BenchmarkConfig:
     eval_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     protocols: list[str] = field(default_factory=lambda: list(PROTOCOLS))
     label_fractions: list[float] = field(default_factory=lambda: [0.01, 0.05, 0.1, 1.0])
+    one_seed_at_full: bool = False
+    """At 100 % labels run every probe with the first evaluation seed only: the labelled subset
+    is the same for every seed there, only the MLP's and fine-tuning's own draws differ (the
+    linear and kNN probes draw nothing and always run once)."""
     missing_modalities: bool = True
     modality_groups: dict[str, list[str]] = field(default_factory=dict)
     modality_dropout: float = 0.0

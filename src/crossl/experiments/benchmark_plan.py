@@ -353,7 +353,7 @@ def _model_eval_jobs(
     main = model.study in ("main", "masking")  # the masking study also loses sensors
     for protocol in protocols:
         for fraction, seed in fraction_seeds(
-            fractions, bcfg.eval_seeds, protocol in DETERMINISTIC_PROTOCOLS
+            fractions, bcfg.eval_seeds, bcfg.one_seed_at_full or protocol in DETERMINISTIC_PROTOCOLS
         ):
             with_subsets = main and fraction >= 1.0
             tests = (everything, *subsets) if with_subsets else (everything,)

@@ -24,14 +24,17 @@ class EpochLines(Callback):
         self.stream = stream
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        if not isinstance(module, MethodModule):
-            return
-        record = module.history[-1] if module.history else {}
-        parts = []
-        if "train_loss" in record:
-            parts.append(f"loss {record['train_loss']:.4f}")
-        parts.append(f"{module.epoch_windows_per_second():.0f} windows/s")
-        if "online_macro_f1" in record:
-            parts.append(f"online macro-F1 {record['online_macro_f1']:.3f}")
-        head = f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
-        print(f"{head}: {', '.join(parts)}", file=self.stream or sys.stderr, flush=True)
+        if isinstance(module, MethodModule):
+            print(epoch_line(trainer, module), file=self.stream or sys.stderr, flush=True)
+
+
+def epoch_line(trainer: L.Trainer, module: MethodModule) -> str:
+    """``epoch k/n: loss …, … windows/s[, online macro-F1 …]`` of the epoch that just ended."""
+    record = module.history[-1] if module.history else {}
+    parts = []
+    if "train_loss" in record:
+        parts.append(f"loss {record['train_loss']:.4f}")
+    parts.append(f"{module.epoch_windows_per_second():.0f} windows/s")
+    if "online_macro_f1" in record:
+        parts.append(f"online macro-F1 {record['online_macro_f1']:.3f}")
+    return f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}: {', '.join(parts)}"
