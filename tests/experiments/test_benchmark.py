@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -449,3 +450,43 @@ def test_evaluate_offers_every_probe_and_gives_the_benchmark_records_of_its_chec
     assert {r["protocol"] for r in evaluated if r["kind"] == "eval"} == set(PROTOCOLS)
     assert len(evaluated) == len(grid) > 30
     assert cells(evaluated) == cells(grid)
+
+
+def _npz_cache(root, seed: int):
+    from crossl.data import prepare_dataset
+
+    rng = np.random.default_rng(seed)
+    labels = np.arange(120) % 3
+    signals = {m: rng.normal(size=(120, 3, 32)) + labels[:, None, None] for m in ("acc", "gyro")}
+    (root / "raw").mkdir(parents=True)
+    np.savez(root / "raw" / "w.npz", **signals, labels=labels, subjects=np.arange(120) // 12)
+    prepare_dataset("npz", root / "raw", root / "cache", {"rate_hz": 16})
+    return str(root / "cache")
+
+
+def test_a_transfer_study_between_two_prepared_caches_runs(tmp_path):
+    source, target = _npz_cache(tmp_path / "a", 0), _npz_cache(tmp_path / "b", 1)
+    bcfg = tiny_config(
+        tmp_path,
+        dataset="npz",
+        data_root=source,
+        baselines=[],
+        protocols=["linear"],
+        label_fractions=[1.0],
+        eval_seeds=[0],
+        missing_modalities=False,
+        modality_dropout=0.0,
+        transfer=[{"source": "npz", "target": "npz", "target_root": target}],
+    )
+    records = BenchmarkRunner(bcfg, tmp_path / "out").run()
+    evals = {r["study"]: r for r in records if r["kind"] == "eval"}
+    assert set(evals) == {"main", "transfer"} and evals["transfer"]["variant"] == "npz→npz"
+    # the same pretrained network, probed on the other cache's windows
+    assert evals["main"]["config"] == evals["transfer"]["config"]
+    assert evals["main"]["n_test"] > 0 and evals["transfer"]["macro_f1"] > 0.5
+    assert evals["main"]["macro_f1"] != evals["transfer"]["macro_f1"]
+
+
+def test_a_transfer_target_read_from_a_cache_needs_its_folder(tmp_path):
+    with pytest.raises(CrosslError, match="target_root=CACHE_DIR"):
+        tiny_config(tmp_path, transfer=[{"source": "hapt", "target": "pamap2"}])

@@ -25,6 +25,7 @@ from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config, override_config
 from crossl.data.container import WindowSet
+from crossl.data.hapt_protocols import PROTOCOLS as HAPT_PROTOCOLS
 from crossl.data.hapt_protocols import get_protocol
 from crossl.data.label_subsets import label_fraction_indices
 from crossl.data.protocols import PreparedData, prepare_data
@@ -137,15 +138,22 @@ class BenchmarkRunner:
         self._versions = versions()
 
     def data_for(
-        self, cfg: Config, dataset: str | None = None, given: bool = False
+        self,
+        cfg: Config,
+        dataset: str | None = None,
+        given: bool = False,
+        root: str | None = None,
     ) -> PreparedData:
-        """Normalised splits of ``dataset`` (default the config's), prepared once per run; another
-        dataset than the config's is resampled to the config's sampling rate and window length.
-        ``given``: normalised with the statistics stored in ``bcfg.checkpoint``."""
+        """Normalised splits of ``dataset`` (default the config's; ``root`` its folder when it is
+        another dataset), prepared once per run. Another HAPT protocol than the config's is
+        resampled to the config's sampling rate and window length; a dataset read from a cache is
+        taken as it is (the encoders pool over time). ``given``: normalised with the statistics
+        stored in ``bcfg.checkpoint``."""
         dataset = dataset or cfg.dataset
-        data_dir = cfg.data.root if dataset == cfg.dataset else None
+        data_dir = root or (cfg.data.root if dataset == cfg.dataset else None)
         resample_to = None
-        if dataset != cfg.dataset:
+        in_memory = {cfg.dataset, dataset} <= set(HAPT_PROTOCOLS)
+        if dataset != cfg.dataset and in_memory:
             source, target = get_protocol(cfg.dataset), get_protocol(dataset)
             if (source.sampling_rate_hz, source.window) != (target.sampling_rate_hz, target.window):
                 resample_to = (source.sampling_rate_hz, source.window)
@@ -173,8 +181,12 @@ class BenchmarkRunner:
             self._given = load_checkpoint(self.bcfg.checkpoint)
         return self._given
 
-    def _model_data(self, model: Model, dataset: str | None = None) -> PreparedData:
-        return self.data_for(model.config, dataset, model.checkpoint is not None)
+    def _model_data(self, model: Model, evaluated: bool = False) -> PreparedData:
+        """The data ``model`` was pretrained on, or with ``evaluated`` the data it is evaluated on."""
+        given = model.checkpoint is not None
+        if not evaluated:
+            return self.data_for(model.config, given=given)
+        return self.data_for(model.config, model.eval_dataset, given, model.eval_root)
 
     def jobs(self) -> list[Job]:
         """The grid's jobs in run order."""
@@ -351,7 +363,7 @@ class BenchmarkRunner:
             backbone = build_backbone(cfg, self.data_for(cfg).modality_shapes)
         else:
             backbone = None
-        data = self._model_data(model, model.eval_dataset)
+        data = self._model_data(model, evaluated=True)
         if backbone is not None:
             backbone = backbone.to(self.device)
             _check_transferable(self._model_data(model), data, model)

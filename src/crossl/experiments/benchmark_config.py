@@ -50,12 +50,29 @@ class MaskingStudy:
 
 @dataclass
 class TransferStudy:
-    """Pretrain on ``source``, evaluate on ``target`` (modalities matched by name and channels)."""
+    """Pretrain on ``source``, evaluate on ``target`` (modalities matched by name and channels).
+
+    ``source_root`` / ``target_root``: the cache folders of a source / target read from a
+    prepared cache (the grid's ``data_root`` serves the grid's own ``dataset``).
+    """
 
     source: str = "hapt"
     target: str = "hapt-transitions"
     methods: list[str] = field(default_factory=lambda: ["crossl"])
     protocols: list[str] = field(default_factory=lambda: ["linear"])
+    source_root: str | None = None
+    target_root: str | None = None
+
+    def root(self, which: str, bcfg: BenchmarkConfig) -> str | None:
+        """The data folder of the ``source`` or ``target``: its own root, else the grid's
+        ``data_root`` when it is the grid's dataset.
+
+        >>> t = TransferStudy("pamap2", "hapt", source_root="/c/pamap2")
+        >>> t.root("source", BenchmarkConfig()), t.root("target", BenchmarkConfig(data_root="/x"))
+        ('/c/pamap2', None)
+        """
+        dataset, own = getattr(self, which), getattr(self, f"{which}_root")
+        return own or (bcfg.data_root if dataset == bcfg.dataset else None)
 
 
 @dataclass
@@ -175,9 +192,17 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
             )
         for _, r in cfg.masking.points():
             _require(0.0 <= r < 1.0, f"masking.ratios: {r} must be in [0, 1)")
+    names = [f"{t.source}→{t.target}" for t in cfg.transfer]
+    _require(len(set(names)) == len(names), f"transfer: {names} repeats a source→target pair")
     for t in cfg.transfer:
-        for d in (t.source, t.target):
+        for which in ("source", "target"):
+            d = getattr(t, which)
             _require(d in datasets, f"transfer: unknown dataset {d!r}: choose one of {datasets}")
+            _require(
+                d not in RECIPES or bool(t.root(which, cfg)),
+                f"transfer: {d} reads a prepared cache: give its folder as "
+                f"transfer {which}_root=CACHE_DIR",
+            )
         for m in t.methods:
             _require(m in known, f"transfer.methods: unknown method {m!r}")
         for p in t.protocols:

@@ -88,6 +88,8 @@ class Model:
     checkpoint: str | None = None
     """Where a model given to the grid (``BenchmarkConfig.checkpoint``) is read from; None for
     the models the grid pretrains or builds."""
+    eval_root: str | None = None
+    """The cache folder of ``eval_dataset`` when it is another dataset read from a cache."""
 
     @property
     def name(self) -> str:
@@ -188,9 +190,11 @@ def model_config(
     seed: int,
     dataset: str,
     extra: Sequence[str] = (),
+    root: str | None = None,
 ) -> Config:
     """The config of one model: its preset (a name, or a checkpoint's config), the benchmark's
-    overrides, then ``extra``."""
+    overrides, then ``extra``; ``root`` is the data folder of ``dataset`` when it is not the
+    grid's own."""
     name = preset if isinstance(preset, str) else preset.method
     overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(name, [])) + list(extra)
     for item in overrides:
@@ -201,8 +205,9 @@ def model_config(
                 "grid instead"
             )
     base = [f"dataset={dataset}", f"seed={seed}", f"device={bcfg.device}"]
-    if bcfg.data_root and dataset == bcfg.dataset:
-        base.append(f"data.root={bcfg.data_root}")
+    root = root or (bcfg.data_root if dataset == bcfg.dataset else None)
+    if root:
+        base.append(f"data.root={root}")
     if isinstance(preset, str):
         cfg = load_config(preset, base + overrides)
     else:  # evaluated in one process, however many pretrained it
@@ -222,8 +227,11 @@ def plan_models(bcfg: BenchmarkConfig, given: Config | None = None) -> list[Mode
         models += _split_models(bcfg, fold, given)
     for t in bcfg.transfer:
         for seed, method in itertools.product(bcfg.pretrain_seeds, t.methods):
-            cfg = model_config(bcfg, method, seed, t.source)
-            models.append(Model("transfer", method, transfer_name(t), seed, cfg, True, t.target))
+            cfg = model_config(bcfg, method, seed, t.source, root=t.root("source", bcfg))
+            name, root = transfer_name(t), t.root("target", bcfg)
+            models.append(
+                Model("transfer", method, name, seed, cfg, True, t.target, eval_root=root)
+            )
     return models
 
 
