@@ -25,7 +25,7 @@ import torch
 
 from crossl.config import load_config
 from crossl.data.hapt_protocols import get_protocol
-from crossl.experiments.benchmark_summary import summarise_benchmark
+from crossl.experiments.benchmark.summary import summarise_benchmark
 from crossl.experiments.checkpoint import load_checkpoint, save_weights
 from crossl.experiments.evaluate import evaluate_checkpoint
 from crossl.experiments.pretrain import pretrain

@@ -18,8 +18,8 @@ from crossl.lazy_names import lazy_names
 _WHERE = {
     "AugmentSpec": "crossl.augment",
     "Augmenter": "crossl.augment",
-    "BenchmarkConfig": "crossl.experiments.benchmark_config",
-    "BenchmarkRunner": "crossl.experiments.benchmark",
+    "BenchmarkConfig": "crossl.experiments.benchmark.config",
+    "BenchmarkRunner": "crossl.experiments.benchmark.runner",
     "Config": "crossl.config",
     "CrosslClassifier": "crossl.estimators",
     "CrosslEncoder": "crossl.estimators",
@@ -41,7 +41,7 @@ _WHERE = {
     "get_method": "crossl.methods",
     "label_fraction_indices": "crossl.data",
     "latent_keep_mask": "crossl.nn",
-    "load_benchmark_config": "crossl.experiments.benchmark_config",
+    "load_benchmark_config": "crossl.experiments.benchmark.config",
     "load_checkpoint": "crossl.experiments.checkpoint",
     "load_config": "crossl.config",
     "method_names": "crossl.methods",
@@ -77,9 +77,9 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from crossl.estimators import CrosslEncoder as CrosslEncoder
     from crossl.eval.metrics import classification_metrics as classification_metrics
     from crossl.eval.probes import fit_frozen_probe as fit_frozen_probe
-    from crossl.experiments.benchmark import BenchmarkRunner as BenchmarkRunner
-    from crossl.experiments.benchmark_config import BenchmarkConfig as BenchmarkConfig
-    from crossl.experiments.benchmark_config import load_benchmark_config as load_benchmark_config
+    from crossl.experiments.benchmark.config import BenchmarkConfig as BenchmarkConfig
+    from crossl.experiments.benchmark.config import load_benchmark_config as load_benchmark_config
+    from crossl.experiments.benchmark.runner import BenchmarkRunner as BenchmarkRunner
     from crossl.experiments.checkpoint import load_checkpoint as load_checkpoint
     from crossl.experiments.demo import run_demo as run_demo
     from crossl.experiments.evaluate import evaluate_checkpoint as evaluate_checkpoint

@@ -30,7 +30,7 @@ def _progress(message: str) -> None:
 
 
 def _print_results(records: list[dict], out: str) -> None:
-    from crossl.experiments.benchmark_report import result_tables
+    from crossl.experiments.benchmark.report import result_tables
 
     print("\n" + result_tables(records))
     print(
@@ -145,8 +145,8 @@ def _parse_shard(text: str | None) -> tuple[int, int]:
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> None:
-    from crossl.experiments.benchmark import BenchmarkRunner
-    from crossl.experiments.benchmark_config import load_benchmark_config
+    from crossl.experiments.benchmark.config import load_benchmark_config
+    from crossl.experiments.benchmark.runner import BenchmarkRunner
 
     bcfg = load_benchmark_config(args.config, args.overrides)
     command = args.command_line
@@ -173,8 +173,8 @@ def _cmd_benchmark(args: argparse.Namespace) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
-    from crossl.experiments.benchmark import read_results
-    from crossl.experiments.benchmark_report import write_benchmark_report
+    from crossl.experiments.benchmark.report import write_benchmark_report
+    from crossl.experiments.benchmark.runner import read_results
     from crossl.run_folder import run_folder
 
     records = read_results(args.results)

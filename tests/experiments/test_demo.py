@@ -1,7 +1,7 @@
 import pytest
 
 from crossl.errors import CrosslError
-from crossl.experiments.benchmark import read_results
+from crossl.experiments.benchmark.runner import read_results
 from crossl.experiments.demo import demo_grid, run_demo
 
 TINY = [

@@ -6,7 +6,7 @@ import torch
 from crossl.cli import main
 from crossl.data.hapt_protocols import HAPT_TEST_USERS
 from crossl.eval.features import extract_features
-from crossl.experiments.benchmark import read_results
+from crossl.experiments.benchmark.runner import read_results
 from crossl.experiments.checkpoint import load_checkpoint
 
 SMOKE = ["epochs=2", "limit_windows=384", "batch_size=64", "seed=5"]

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from crossl.cli import main
-from crossl.experiments.benchmark import read_results
+from crossl.experiments.benchmark.runner import read_results
 from crossl.methods import method_names
 
 SMOKE = ["limit_windows=256", "epochs=2", "batch_size=64", "seed=1"]

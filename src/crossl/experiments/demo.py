@@ -7,13 +7,13 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from crossl.experiments.benchmark import BenchmarkRunner, GridProgressLike
-from crossl.experiments.benchmark_config import (
+from crossl.experiments.benchmark.config import (
     BenchmarkConfig,
     load_benchmark_config,
     validate_benchmark,
 )
-from crossl.experiments.benchmark_plan import GRID_KEYS
+from crossl.experiments.benchmark.plan import GRID_KEYS
+from crossl.experiments.benchmark.runner import BenchmarkRunner, GridProgressLike
 from crossl.experiments.command_line import command_line
 
 

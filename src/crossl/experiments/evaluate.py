@@ -8,9 +8,9 @@ from typing import Any
 
 from crossl.config import Config, override_config
 from crossl.errors import CrosslError
-from crossl.experiments.benchmark import BenchmarkRunner, GridProgressLike
-from crossl.experiments.benchmark_config import BenchmarkConfig, validate_benchmark
-from crossl.experiments.benchmark_plan import GRID_KEYS
+from crossl.experiments.benchmark.config import BenchmarkConfig, validate_benchmark
+from crossl.experiments.benchmark.plan import GRID_KEYS
+from crossl.experiments.benchmark.runner import BenchmarkRunner, GridProgressLike
 from crossl.experiments.checkpoint import load_checkpoint
 from crossl.experiments.command_line import command_line
 

@@ -11,8 +11,8 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from crossl.eval.probes import FINETUNE
-from crossl.experiments.benchmark_config import PROBE_TRAININGS, PROTOCOLS
-from crossl.experiments.benchmark_select import (
+from crossl.experiments.benchmark.config import PROBE_TRAININGS, PROTOCOLS
+from crossl.experiments.benchmark.selection import (
     SUPERVISED,
     first_seed,
     is_complete,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from crossl.eval.embedding_map import tsne_points
-from crossl.experiments.benchmark_answers import answer_blocks, answer_sentence
-from crossl.experiments.benchmark_report import write_benchmark_report
-from crossl.experiments.benchmark_summary import summarise_benchmark, write_summary_csv
-from crossl.experiments.report_document import Paragraph
+from crossl.experiments.benchmark.answers import answer_blocks, answer_sentence
+from crossl.experiments.benchmark.document import Paragraph
+from crossl.experiments.benchmark.report import write_benchmark_report
+from crossl.experiments.benchmark.summary import summarise_benchmark, write_summary_csv
 
 ALL = ["acc", "gyro"]
 VERSIONS = {"crossl": "0.1.0", "torch": "2.13.0"}

@@ -68,7 +68,8 @@ class TransferStudy:
         ``data_root`` when it is the grid's dataset.
 
         >>> t = TransferStudy("pamap2", "hapt", source_root="/c/pamap2")
-        >>> t.root("source", BenchmarkConfig()), t.root("target", BenchmarkConfig(data_root="/x"))
+        >>> grid = BenchmarkConfig(dataset="pamap2", data_root="/c/pamap2-fold")
+        >>> t.root("source", grid), t.root("target", grid)
         ('/c/pamap2', None)
         """
         dataset, own = getattr(self, which), getattr(self, f"{which}_root")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from crossl.config import Config, load_config, override_config
 from crossl.errors import CrosslError
 from crossl.eval.probes import FINETUNE, FROZEN_PROBES
-from crossl.experiments.benchmark_config import (
+from crossl.experiments.benchmark.config import (
     ALL_SENSORS,
     DROPOUT,
     FROZEN_PROTOCOLS,

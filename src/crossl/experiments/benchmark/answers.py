@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from crossl.eval.probes import FINETUNE
-from crossl.experiments.benchmark_config import BASELINES, PROTOCOLS
-from crossl.experiments.benchmark_select import (
+from crossl.experiments.benchmark.config import BASELINES, PROTOCOLS
+from crossl.experiments.benchmark.document import Block, Heading, Paragraph, Table
+from crossl.experiments.benchmark.selection import (
     SUPERVISED,
     difference,
     labeller,
@@ -19,8 +20,7 @@ from crossl.experiments.benchmark_select import (
     series,
     signed,
 )
-from crossl.experiments.benchmark_summary import replicates
-from crossl.experiments.report_document import Block, Heading, Paragraph, Table
+from crossl.experiments.benchmark.summary import replicates
 
 Entry = dict[str, Any]
 

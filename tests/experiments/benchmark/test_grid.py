@@ -13,9 +13,9 @@ import yaml
 from crossl.cli import main
 from crossl.data.hapt_protocols import HAPT_TEST_USERS
 from crossl.errors import CrosslError
-from crossl.experiments.benchmark import BenchmarkRunner, GridProgress
-from crossl.experiments.benchmark_config import REFIT, load_benchmark_config
-from crossl.experiments.benchmark_plan import Job, plan_jobs, plan_models
+from crossl.experiments.benchmark.config import REFIT, load_benchmark_config
+from crossl.experiments.benchmark.plan import Job, plan_jobs, plan_models
+from crossl.experiments.benchmark.runner import BenchmarkRunner, GridProgress
 from crossl.experiments.pretrain import load_data
 from crossl.nn.backbone import MultimodalBackbone
 
@@ -334,7 +334,7 @@ def test_config_keys_leave_out_later_keys_at_their_default():
     from dataclasses import replace
 
     from crossl.config import load_config
-    from crossl.experiments.benchmark_plan import Model, digest
+    from crossl.experiments.benchmark.plan import Model, digest
 
     cfg = load_config("crossl", ["epochs=3"])
     model = Model("main", "crossl", "", 0, cfg, True, "hapt")
@@ -422,7 +422,7 @@ def test_a_committed_results_file_is_a_resume_point(tmp_path):
 
 
 def test_evaluate_offers_every_probe_and_gives_the_benchmark_records_of_its_checkpoint(tmp_path):
-    from crossl.experiments.benchmark_config import PROTOCOLS
+    from crossl.experiments.benchmark.config import PROTOCOLS
     from crossl.experiments.evaluate import evaluate_checkpoint
 
     quick_finetune = ["supervised_epochs=1", "supervised_min_steps=2"]

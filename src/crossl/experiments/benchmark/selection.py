@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from crossl.experiments.benchmark_config import (
+from crossl.experiments.benchmark.config import (
     ALL_SENSORS,
     BASELINES,
     PROBE_TRAININGS,

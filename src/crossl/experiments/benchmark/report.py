@@ -11,9 +11,20 @@ from typing import Any
 
 import numpy as np
 
-from crossl.experiments.benchmark_answers import answer_blocks
-from crossl.experiments.benchmark_config import ALL_SENSORS, PROTOCOLS
-from crossl.experiments.benchmark_plots import (
+from crossl.experiments.benchmark.answers import answer_blocks
+from crossl.experiments.benchmark.config import ALL_SENSORS, PROTOCOLS
+from crossl.experiments.benchmark.document import (
+    Block,
+    Bullets,
+    Code,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    to_html,
+    to_markdown,
+)
+from crossl.experiments.benchmark.plots import (
     plot_embeddings,
     plot_label_efficiency,
     plot_masking,
@@ -21,7 +32,7 @@ from crossl.experiments.benchmark_plots import (
     plot_missing_modalities,
     plot_pretraining,
 )
-from crossl.experiments.benchmark_select import (
+from crossl.experiments.benchmark.selection import (
     LINEAR,
     difference,
     is_complete,
@@ -38,22 +49,11 @@ from crossl.experiments.benchmark_select import (
     signed,
     subset_name,
 )
-from crossl.experiments.benchmark_summary import (
+from crossl.experiments.benchmark.summary import (
     replicates,
     spans_folds,
     summarise_benchmark,
     write_summary_csv,
-)
-from crossl.experiments.report_document import (
-    Block,
-    Bullets,
-    Code,
-    Figure,
-    Heading,
-    Paragraph,
-    Table,
-    to_html,
-    to_markdown,
 )
 from crossl.io import write_text
 

@@ -35,9 +35,9 @@ from crossl.eval.features import extract_features
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import FINETUNE, fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
-from crossl.experiments.benchmark_config import DROPOUT, REFIT, BenchmarkConfig
-from crossl.experiments.benchmark_plan import Job, Model, fold_overrides, model_config, plan_jobs
-from crossl.experiments.benchmark_report import write_benchmark_report
+from crossl.experiments.benchmark.config import DROPOUT, REFIT, BenchmarkConfig
+from crossl.experiments.benchmark.plan import Job, Model, fold_overrides, model_config, plan_jobs
+from crossl.experiments.benchmark.report import write_benchmark_report
 from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
 from crossl.experiments.epoch_lines import epoch_line
 from crossl.experiments.pretrain import pretrain
