@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crossl.data.cache_writer import write_cache
+from crossl.data.cache.writer import write_cache
 from crossl.data.cutting import CutSpec
 from crossl.data.label_map import LabelMap
 from crossl.data.modality_info import ModalityInfo

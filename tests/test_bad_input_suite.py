@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from crossl.cli import main
-from crossl.data.cache_writer import prepare_dataset
+from crossl.data.cache.writer import prepare_dataset
 
 POINT = "pretrain --out {ckpt_dir} epochs=1 limit_windows=64 --no-progress"
 

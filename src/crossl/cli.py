@@ -278,7 +278,7 @@ def _cmd_datasets_info(args: argparse.Namespace) -> None:
 
 
 def _cmd_datasets_prepare(args: argparse.Namespace) -> None:
-    from crossl.data.cache_writer import prepare_dataset
+    from crossl.data.cache.writer import prepare_dataset
     from crossl.data.dataset_info import cache_summary
     from crossl.progress import progress_bar
 

@@ -4,7 +4,7 @@ import sys
 import numpy as np
 
 from crossl.cli import main
-from crossl.data.cache import DatasetCache
+from crossl.data.cache.folder import DatasetCache
 
 PREPARE = [sys.executable, "-m", "crossl.cli", "datasets", "prepare", "npz", "--no-progress"]
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from crossl.cli import main
-from crossl.data.cache_writer import prepare_dataset
+from crossl.data.cache.writer import prepare_dataset
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import normalise
 from crossl.errors import CrosslError

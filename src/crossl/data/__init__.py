@@ -14,7 +14,7 @@ from crossl.lazy_names import lazy_names
 _WHERE = {
     "RECIPES": "crossl.data.catalog",
     "ChannelStats": "crossl.data.normalisation",
-    "DatasetCache": "crossl.data.cache",
+    "DatasetCache": "crossl.data.cache.folder",
     "ModalityInfo": "crossl.data.modality_info",
     "PreparedData": "crossl.data.protocols",
     "RawWindows": "crossl.data.raw_windows",
@@ -28,7 +28,7 @@ _WHERE = {
     "label_fraction_indices": "crossl.data.label_subsets",
     "normalise": "crossl.data.normalisation",
     "prepare_data": "crossl.data.protocols",
-    "prepare_dataset": "crossl.data.cache_writer",
+    "prepare_dataset": "crossl.data.cache.writer",
     "protocol_names": "crossl.data.hapt_protocols",
     "split_by_subjects": "crossl.data.splits",
 }
@@ -38,8 +38,8 @@ __all__ = sorted(_WHERE)
 __getattr__, __dir__ = lazy_names(__name__, _WHERE)
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
-    from crossl.data.cache import DatasetCache as DatasetCache
-    from crossl.data.cache_writer import prepare_dataset as prepare_dataset
+    from crossl.data.cache.folder import DatasetCache as DatasetCache
+    from crossl.data.cache.writer import prepare_dataset as prepare_dataset
     from crossl.data.catalog import RECIPES as RECIPES
     from crossl.data.catalog import get_recipe as get_recipe
     from crossl.data.container import WindowSet as WindowSet

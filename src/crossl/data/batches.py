@@ -13,7 +13,7 @@ from crossl.data.container import WindowSet
 
 class TrainBatches(Protocol):
     """What pretraining iterates over each epoch: a sized iterable of ``batch_size`` batches
-    (:class:`EpochBatches` in memory, :class:`~crossl.data.cache_batches.CacheBatches` from disk)."""
+    (:class:`EpochBatches` in memory, :class:`~crossl.data.cache.batches.CacheBatches` from disk)."""
 
     batch_size: int
 

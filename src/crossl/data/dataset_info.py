@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crossl.data.cache import DatasetCache
+from crossl.data.cache.folder import DatasetCache
 from crossl.data.recipe import Recipe
 from crossl.errors import CrosslError
 

@@ -107,10 +107,10 @@ def prepare_data(
     the training windows, for smoke runs. ``resample_to=(rate_hz, window)``: see :func:`windows_of`.
     Datasets other than HAPT are read from the cache folder ``data_dir`` written by
     ``crossl datasets prepare`` (``fold`` and ``memory_budget_mb``: see
-    :func:`crossl.data.cached_data.load_cached_data`).
+    :func:`crossl.data.cache.prepared.load_cached_data`).
     """
     if name not in PROTOCOLS:
-        from crossl.data.cached_data import load_cached_data
+        from crossl.data.cache.prepared import load_cached_data
 
         if resample_to is not None:
             raise CrosslError(f"transfer with resampling is only available for HAPT, not {name}")

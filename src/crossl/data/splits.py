@@ -24,7 +24,7 @@ class Splits:
 
 class SplitWindows(Protocol):
     """Read-only train / validation / test windows: :class:`Splits`, or splits read on first use
-    (:class:`~crossl.data.cached_data.CachedSplits`)."""
+    (:class:`~crossl.data.cache.prepared.CachedSplits`)."""
 
     @property
     def train(self) -> WindowSet: ...

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from crossl.config import FEATURES, did_you_mean
-from crossl.data.cache import DatasetCache, is_cache
+from crossl.data.cache.folder import DatasetCache, is_cache
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats, normalise
 from crossl.errors import CrosslError

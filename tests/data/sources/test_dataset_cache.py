@@ -9,9 +9,9 @@ import pytest
 import torch
 from pamap2_files import pamap2_table, write_pamap2_subject
 
-from crossl.data.cache import DatasetCache
-from crossl.data.cache_batches import CacheBatches
-from crossl.data.cache_writer import prepare_dataset
+from crossl.data.cache.batches import CacheBatches
+from crossl.data.cache.folder import DatasetCache
+from crossl.data.cache.writer import prepare_dataset
 from crossl.data.normalisation import fit_channel_stats
 from crossl.data.protocols import prepare_data
 from crossl.errors import CrosslError

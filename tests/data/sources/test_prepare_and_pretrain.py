@@ -12,7 +12,7 @@ from uea_files import write_uea_problem
 from wesad_files import wesad_subject_data, write_wesad_subject
 
 from crossl.cli import main
-from crossl.data.cache import DatasetCache
+from crossl.data.cache.folder import DatasetCache
 
 
 def pamap2(root):

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from own_files import walk_sit_spec, write_npz, write_table
 from uea_files import write_uea_problem
 
-from crossl.data.cache import DatasetCache
-from crossl.data.cache_writer import prepare_dataset
+from crossl.data.cache.folder import DatasetCache
+from crossl.data.cache.writer import prepare_dataset
 from crossl.errors import CrosslError
 
 

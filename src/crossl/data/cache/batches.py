@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from crossl.data.cache import DatasetCache
+from crossl.data.cache.folder import DatasetCache
 from crossl.data.container import WindowSet, concat
 from crossl.data.normalisation import ChannelStats
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from crossl.data.cache_writer import CACHE_FORMAT, INDEX_ARRAYS, MANIFEST, input_fingerprint
+from crossl.data.cache.writer import CACHE_FORMAT, INDEX_ARRAYS, MANIFEST, input_fingerprint
 from crossl.data.container import WindowSet
 from crossl.data.modality_info import ModalityInfo
 from crossl.data.normalisation import ChannelStats

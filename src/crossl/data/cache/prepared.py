@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from crossl.data.cache import DatasetCache, is_cache
-from crossl.data.cache_batches import CacheBatches
+from crossl.data.cache.batches import CacheBatches
+from crossl.data.cache.folder import DatasetCache, is_cache
 from crossl.data.catalog import get_recipe
 from crossl.data.container import WindowSet
 from crossl.data.normalisation import ChannelStats
