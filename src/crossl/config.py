@@ -323,7 +323,7 @@ def _check_probes(probes: list[str]) -> None:
 def validate(cfg: Config) -> None:
     """Check values and choices; raise :class:`CrosslError` naming the key and the fix."""
     from crossl.data.hapt_protocols import protocol_names
-    from crossl.methods.registry import method_names
+    from crossl.methods.registry import get_method, method_names
 
     _check_choice("dataset", cfg.dataset, tuple(protocol_names()))
     _check_choice("method", cfg.method, tuple(method_names()))
@@ -337,10 +337,10 @@ def validate(cfg: Config) -> None:
     _check_choice("aggregator", cfg.aggregator, AGGREGATORS)
     _check_choice("probe_protocol", cfg.probe_protocol, PROBE_PROTOCOLS)
     _check_choice("pretrain_protocol", cfg.pretrain_protocol, PRETRAIN_PROTOCOLS)
-    if cfg.pretrain_protocol == "authors" and cfg.method == "supervised":
+    if cfg.pretrain_protocol == "authors" and get_method(cfg.method).needs_labels:
         raise CrosslError(
             "pretrain_protocol=authors adds the validation users' windows without labels, so it "
-            "is for self-supervised methods: leave pretrain_protocol=crossl for method=supervised"
+            f"is for self-supervised methods: leave pretrain_protocol=crossl for method={cfg.method}"
         )
     _check_choice("features", cfg.features, FEATURES)
     _check_choice("schedule", cfg.schedule, SCHEDULES)

@@ -22,6 +22,7 @@ from crossl.data.splits import Splits
 from crossl.errors import CrosslError
 from crossl.estimators.arrays import ArrayInputError, windows_from_arrays
 from crossl.eval.features import extract_features
+from crossl.methods.registry import get_method
 from crossl.nn.backbone import MultimodalBackbone
 from crossl.shipped import preset_names
 
@@ -103,7 +104,7 @@ class CrosslEncoder(TransformerMixin, BaseEstimator):
         sizes = (("epochs", self.epochs), ("batch_size", self.batch_size))
         typed |= {k: v for k, v in sizes if v is not None}
         cfg = load_config(self.method, settings={**typed, **(self.settings or {})})
-        if cfg.method == "supervised":
+        if get_method(cfg.method).needs_labels:
             raise CrosslError(
                 "CrosslEncoder pretrains without labels; for the supervised baseline use "
                 "CrosslClassifier with a self-supervised encoder, or crossl pretrain"

@@ -141,7 +141,7 @@ def _pretrain(
         cfg.batch_size,
         cfg.seed,
         device,
-        labelled=cfg.method == "supervised" or authors,
+        labelled=module.needs_labels or authors,
         shard=(rank, world),
         with_validation=authors,
     )

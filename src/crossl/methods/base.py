@@ -70,11 +70,13 @@ class MethodModule(L.LightningModule):
     Subclasses implement :meth:`step` and, if they own modules, :meth:`build_heads`.
     ``trains_aggregator`` says whether the objective trains the aggregator (if not, only
     ``features=encoders`` is meaningful downstream); ``needs_augmentation`` whether it is
-    meaningless without input augmentation.
+    meaningless without input augmentation; ``needs_labels`` whether it trains on labels (then
+    on the labelled windows only, and it is no self-supervised pretraining).
     """
 
     trains_aggregator: ClassVar[bool] = True
     needs_augmentation: ClassVar[bool] = False
+    needs_labels: ClassVar[bool] = False
 
     def __init__(
         self,

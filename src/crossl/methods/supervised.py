@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torchmetrics.classification import MulticlassF1Score
@@ -19,6 +21,8 @@ class Supervised(MethodModule):
     (``cfg.augment``) applies here too, followed by modality drop-out (``cfg.modality_dropout``):
     training windows lose present sensors at random, validation windows never do.
     """
+
+    needs_labels: ClassVar[bool] = True
 
     def build_heads(self) -> None:
         if not self.num_classes:

@@ -139,7 +139,7 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
     """Check names and values; raise :class:`CrosslError` naming the key and the fix."""
     from crossl.data.catalog import RECIPES
     from crossl.data.hapt_protocols import protocol_names
-    from crossl.methods.registry import method_names
+    from crossl.methods.registry import get_method, method_names
 
     datasets = protocol_names()
     _require(cfg.dataset in datasets, f"dataset={cfg.dataset!r}: choose one of {datasets}")
@@ -148,12 +148,12 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
         f"dataset={cfg.dataset} reads a prepared cache: run crossl datasets prepare "
         f"{cfg.dataset} --raw RAW_DIR --out CACHE_DIR, then pass data_root=CACHE_DIR",
     )
-    known = [m for m in method_names() if m != "supervised"]
+    known = [m for m in method_names() if not get_method(m).needs_labels]
     for m in cfg.methods:
-        if m == "supervised":
+        if m in method_names() and get_method(m).needs_labels:
             raise CrosslError(
-                "methods: the supervised baseline is listed under baselines (trained on each "
-                "label fraction), not as a pretraining method"
+                f"methods: {m} trains on labels; the supervised baseline is listed under "
+                "baselines (trained on each label fraction), not as a pretraining method"
             )
         _require(m in known, f"methods: unknown method {m!r}: choose from {', '.join(known)}")
     for name in cfg.method_overrides:
