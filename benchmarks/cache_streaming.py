@@ -1,10 +1,13 @@
-"""Peak memory of pretraining from a prepared cache larger than the memory budget.
+"""Peak memory of pretraining and evaluating from a prepared cache larger than the memory budget.
 
 For each ``--gib`` size, writes a synthetic cache shaped like the pamap2 protocol (6 modalities
 × 3 channels × 512 samples, float32) with the real cache writer, then pretrains CroSSL on it for
 one epoch in a fresh process per ``data.memory_budget_mb`` in ``--budgets``: below the cache size
-the training windows are streamed from disk, above it they are read into memory. Prints
-windows/s and the peak resident memory of each process. Usage:
+the training windows are streamed from disk, above it they are read into memory. Then
+``crossl evaluate`` probes each checkpoint (linear probe, 10 % and 100 % labels, one seed) in a
+fresh process with the same budget: the features of every split are computed chunk by chunk
+from the cache, a quarter of the budget at a time. Prints windows/s and the peak resident memory
+of each process. Usage:
 
     .venv/bin/python benchmarks/cache_streaming.py [--gib 0.25 0.5] [--budgets 64 4096] [--dir DIR]
 """
@@ -93,19 +96,47 @@ def pretrain_once(cache: Path, out: Path, budget_mb: int, batch_size: int) -> tu
         f"batch_size={batch_size}",
         "online_probe=false",
     ]
-    command = [sys.executable, __file__, "--child", "--out", str(out), *overrides]
+    command = [sys.executable, __file__, "--child", "pretrain", "--no-progress", "--out", str(out)]
+    command += overrides
     peak = float(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
     summary = json.loads((out / "results.json").read_text())["pretrain"]
     return summary["windows_per_second"], peak
 
 
+def evaluate_once(run: Path, budget_mb: int) -> tuple[int, float]:
+    """Windows embedded and peak RSS (MiB) of one ``crossl evaluate`` of the checkpoint in
+    ``run``, in a fresh process."""
+    out = run / "evaluate"
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "evaluate",
+        "--checkpoint",
+        str(run / "last.ckpt"),
+        "--out",
+        str(out),
+        "--no-progress",
+        f"data.memory_budget_mb={budget_mb}",
+        "probes=[linear]",
+        "label_fractions=[0.1,1.0]",
+        "eval_seeds=[0]",
+        "missing_modalities=false",
+    ]
+    peak = float(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    lines = (out / "results.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    full = next(r for r in records if r.get("label_fraction") == 1.0)
+    return full["n_train"] + full["n_test"], peak
+
+
 def child(args: list[str]) -> None:
-    """Run ``crossl pretrain`` in this process, then print its peak resident memory in MiB
-    (the only line on stdout)."""
+    """Run the ``crossl`` command ``args`` in this process, then print its peak resident memory
+    in MiB (the only line on stdout)."""
     from crossl.cli import main as crossl_main
 
     with contextlib.redirect_stdout(sys.stderr):
-        code = crossl_main(["pretrain", "--no-progress", *args])
+        code = crossl_main(args)
     if code:
         sys.exit(code)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -124,19 +155,20 @@ def main() -> None:
     work = Path(args.dir or tempfile.mkdtemp(prefix="crossl-cache-bench-"))
     print(
         f"{'cache MiB':>9} {'windows':>8} {'budget MiB':>10} {'training':>10} "
-        f"{'windows/s':>10} {'peak RSS MiB':>13}"
+        f"{'windows/s':>10} {'peak RSS MiB':>13} {'evaluated':>10} {'evaluate RSS MiB':>17}"
     )
     for gib in args.gib:
         cache = work / f"cache-{gib:g}"
         n = write_synthetic_cache(cache, gib)
         size = sum(p.stat().st_size for p in cache.glob("*.npy")) / 2**20
         for budget in args.budgets:
-            rate, peak = pretrain_once(
-                cache, work / f"run-{gib:g}-{budget}", budget, args.batch_size
-            )
+            run = work / f"run-{gib:g}-{budget}"
+            rate, peak = pretrain_once(cache, run, budget, args.batch_size)
+            evaluated, eval_peak = evaluate_once(run, budget)
             mode = "streamed" if budget < size else "in memory"
             print(
-                f"{size:>9.0f} {n:>8} {budget:>10} {mode:>10} {rate:>10.0f} {peak:>13.0f}",
+                f"{size:>9.0f} {n:>8} {budget:>10} {mode:>10} {rate:>10.0f} {peak:>13.0f} "
+                f"{evaluated:>10} {eval_peak:>17.0f}",
                 flush=True,
             )
 

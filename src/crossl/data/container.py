@@ -131,15 +131,12 @@ class WindowSet:
         if unknown:
             raise CrosslError(f"unknown modality {sorted(unknown)}: have {self.modality_names}")
         keep = torch.tensor([m in names for m in self.modalities], device=self.device)
-        return self._with_flags(self.present & keep)
+        return self.with_availability(self.present & keep)
 
     def with_random_absence(self, p: float, generator: torch.Generator) -> WindowSet:
-        """A copy in which each present modality of each window is absent with probability ``p``.
-
-        A window never loses all its modalities: where every present one would go, one of them,
-        chosen uniformly at random, stays (so with ``M`` present modalities each is dropped with
-        probability ``p - p**M / M``). Absent modalities stay absent; their data are zeroed as in
-        :meth:`with_present`. Drawn for the whole set at once on its device, from ``generator``.
+        """A copy in which each present modality of each window is absent with probability ``p``
+        (drawn by :func:`random_absence` for the whole set at once, from ``generator``); absent
+        modalities stay absent, their data are zeroed as in :meth:`with_present`.
 
         >>> ws = WindowSet({"acc": torch.ones(4, 3, 8), "gyro": torch.ones(4, 3, 8)},
         ...                torch.zeros(4).long(), torch.zeros(4).long())
@@ -147,20 +144,11 @@ class WindowSet:
         >>> dropped.present.any(dim=1).all().item()
         True
         """
-        if not 0.0 <= p < 1.0:
-            raise CrosslError(f"modality drop-out probability {p} must be in [0, 1), e.g. 0.5")
-        present = self.present
-        shape = present.shape
-        kept = present & (torch.rand(shape, generator=generator, device=self.device) >= p)
-        emptied = present.any(dim=1) & ~kept.any(dim=1)
-        scores = torch.rand(shape, generator=generator, device=self.device).masked_fill(
-            ~present, -1
-        )
-        rescued = torch.zeros_like(present).scatter_(1, scores.argmax(dim=1, keepdim=True), True)
-        return self._with_flags(kept | rescued & emptied[:, None])
+        return self.with_availability(random_absence(self.present, p, generator))
 
-    def _with_flags(self, present: Tensor) -> WindowSet:
-        """A copy with availability flags ``present``; the data of absent modalities are zeroed."""
+    def with_availability(self, present: Tensor) -> WindowSet:
+        """A copy with availability flags ``present [N, M]``; the data of absent modalities are
+        zeroed."""
         modalities = {
             k: v * present[:, i, None, None].to(v.dtype)
             for i, (k, v) in enumerate(self.modalities.items())
@@ -216,3 +204,26 @@ def concat(sets: Sequence[WindowSet]) -> WindowSet:
         torch.cat([s.present for s in sets]),
         list(sets[0].class_names),
     )
+
+
+def random_absence(present: Tensor, p: float, generator: torch.Generator) -> Tensor:
+    """Availability flags ``present [N, M]`` with each present modality of each window made
+    absent with probability ``p``, drawn on ``present``'s device from ``generator``.
+
+    A window never loses all its modalities: where every present one would go, one of them,
+    chosen uniformly at random, stays (so with ``M`` present modalities each is dropped with
+    probability ``p - p**M / M``). The draws depend on the shape only, so the flags of a whole
+    split can be drawn first and applied to it chunk by chunk.
+
+    >>> flags = random_absence(torch.ones(5, 2, dtype=torch.bool), 0.9, torch.Generator())
+    >>> flags.any(dim=1).all().item()
+    True
+    """
+    if not 0.0 <= p < 1.0:
+        raise CrosslError(f"modality drop-out probability {p} must be in [0, 1), e.g. 0.5")
+    shape = present.shape
+    kept = present & (torch.rand(shape, generator=generator, device=present.device) >= p)
+    emptied = present.any(dim=1) & ~kept.any(dim=1)
+    scores = torch.rand(shape, generator=generator, device=present.device).masked_fill(~present, -1)
+    rescued = torch.zeros_like(present).scatter_(1, scores.argmax(dim=1, keepdim=True), True)
+    return kept | rescued & emptied[:, None]

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from crossl.data.container import WindowSet
+from crossl.data.labelled_split import LabelledSplit
 from crossl.errors import CrosslError
 
 
@@ -20,6 +21,14 @@ class Splits:
     train: WindowSet
     val: WindowSet
     test: WindowSet
+
+    def labelled_split(self, name: str) -> LabelledSplit:
+        """The labelled windows of split ``name`` (``train``, ``val`` or ``test``)."""
+        return LabelledSplit.in_memory(getattr(self, name))
+
+    def subjects_of(self, name: str) -> list[int]:
+        """The subjects of split ``name``, sorted."""
+        return sorted(int(s) for s in torch.unique(getattr(self, name).subjects))
 
 
 class SplitWindows(Protocol):
@@ -34,6 +43,14 @@ class SplitWindows(Protocol):
 
     @property
     def test(self) -> WindowSet: ...
+
+    def labelled_split(self, name: str) -> LabelledSplit:
+        """The labelled windows of split ``name``, read in chunks on demand."""
+        ...
+
+    def subjects_of(self, name: str) -> list[int]:
+        """The subjects of split ``name``, sorted, without reading its windows."""
+        ...
 
 
 def choose_validation_subjects(

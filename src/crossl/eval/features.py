@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 from torch import Tensor
 
 from crossl.data.container import WindowSet
+from crossl.data.labelled_split import LabelledSplit
 from crossl.nn.backbone import MultimodalBackbone
 
 
@@ -34,6 +37,44 @@ def extract_features(
     if kind == "encoders":
         features = absent_blocks_as_nan(features, windows.present.cpu())
     return features.numpy()
+
+
+def split_features(
+    backbone: MultimodalBackbone,
+    split: LabelledSplit,
+    kind: str,
+    present: Sequence[str] | None = None,
+    availability: Tensor | None = None,
+    chunk_windows: int = 8192,
+    batch_size: int = 1024,
+) -> np.ndarray:
+    """:func:`extract_features` of the windows of ``split``, read ``chunk_windows`` at a time, so
+    that a split larger than memory is embedded with bounded memory. ``present`` keeps only those
+    modalities; ``availability [N, M]`` (e.g. from :func:`~crossl.data.container.random_absence`)
+    then sets every window's flags. The chunks are whole batches, so the features are those of
+    the whole split embedded at once, bit for bit.
+    """
+    if chunk_windows % batch_size:
+        raise ValueError(f"chunk_windows={chunk_windows} must be a multiple of {batch_size}")
+    parts = []
+    for start, windows in split.chunks(chunk_windows):
+        if present is not None:
+            windows = windows.with_present(present)
+        if availability is not None:
+            windows = windows.with_availability(availability[start : start + len(windows)])
+        parts.append(extract_features(backbone, windows, kind, batch_size))
+    return np.concatenate(parts)
+
+
+def chunk_windows(window_bytes: int, memory_budget_mb: float, batch_size: int = 1024) -> int:
+    """Windows per chunk of :func:`split_features` for a memory budget: a quarter of it, in whole
+    batches (at least one).
+
+    >>> chunk_windows(3072, 64), chunk_windows(3072, 4096), chunk_windows(10**9, 1)
+    (5120, 349184, 1024)
+    """
+    fit = int(memory_budget_mb * 2**20 / 4 // max(window_bytes, 1))
+    return max(batch_size, fit // batch_size * batch_size)
 
 
 def absent_blocks_as_nan(features: Tensor, present: Tensor) -> Tensor:

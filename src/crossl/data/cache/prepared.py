@@ -14,6 +14,7 @@ from crossl.data.cache.batches import CacheBatches
 from crossl.data.cache.folder import DatasetCache, is_cache
 from crossl.data.catalog import get_recipe
 from crossl.data.container import WindowSet
+from crossl.data.labelled_split import LabelledSplit
 from crossl.data.normalisation import ChannelStats
 from crossl.data.protocols import PreparedData
 from crossl.errors import CrosslError
@@ -43,6 +44,28 @@ class CachedSplits:
     @cached_property
     def test(self) -> WindowSet:
         return self._read("test")
+
+    def subjects_of(self, name: str) -> list[int]:
+        """The subjects of split ``name``, sorted, from the cache's index."""
+        return sorted(int(s) for s in np.unique(self.cache.subjects[self.index[name]]))
+
+    def labelled_split(self, name: str) -> LabelledSplit:
+        """The labelled windows of split ``name``: signals read from the cache chunk by chunk
+        (from memory if the split was read already)."""
+        if name in self.__dict__:  # read by the cached property
+            return LabelledSplit.in_memory(self.__dict__[name])
+        rows = self.index[name][self.cache.labels[self.index[name]] >= 0]
+
+        def read(start: int, stop: int) -> WindowSet:
+            return self.cache.windows(rows[start:stop], self.stats)
+
+        return LabelledSplit(
+            torch.from_numpy(self.cache.labels[rows].astype(np.int64)),
+            torch.from_numpy(self.cache.subjects[rows].astype(np.int64)),
+            torch.from_numpy(self.cache.present[rows].copy()),
+            self.cache.modality_names,
+            read,
+        )
 
 
 def load_cached_data(

@@ -24,14 +24,15 @@ import torch
 from lightning.pytorch.callbacks import Callback
 
 from crossl.config import Config, override_config
-from crossl.data.container import WindowSet
+from crossl.data.container import random_absence
 from crossl.data.hapt_protocols import PROTOCOLS as HAPT_PROTOCOLS
 from crossl.data.hapt_protocols import get_protocol
 from crossl.data.label_subsets import label_fraction_indices
+from crossl.data.labelled_split import LabelledSplit
 from crossl.data.protocols import PreparedData, prepare_data
 from crossl.errors import CrosslError
 from crossl.eval.embedding_map import tsne_points
-from crossl.eval.features import extract_features
+from crossl.eval.features import chunk_windows, split_features
 from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import FINETUNE, fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
@@ -105,11 +106,11 @@ class _Loaded:
     data: PreparedData
     backbone: MultimodalBackbone | None
     features: dict[tuple, np.ndarray]
-    labelled: dict[str, WindowSet] = field(init=False)
+    labelled: dict[str, LabelledSplit] = field(init=False)
 
     def __post_init__(self) -> None:
         splits = self.data.splits
-        self.labelled = {k: getattr(splits, k).labelled() for k in ("train", "val", "test")}
+        self.labelled = {k: splits.labelled_split(k) for k in ("train", "val", "test")}
 
 
 class BenchmarkRunner:
@@ -346,7 +347,7 @@ class BenchmarkRunner:
         data = self._model_data(job.model)
         record = self._common(job) | summary
         record["dataset"] = job.model.config.dataset
-        record["fit_subjects"] = _subjects(data.splits.train.subjects)
+        record["fit_subjects"] = data.splits.subjects_of("train")
         return record
 
     def _load(self, model: Model) -> _Loaded:
@@ -373,15 +374,27 @@ class BenchmarkRunner:
     def _features(
         self, loaded: _Loaded, split: str, present: tuple[str, ...], dropout_seed: int | None
     ) -> np.ndarray:
+        """Features of a split's labelled windows with only ``present`` modalities (then random
+        drop-out drawn with ``dropout_seed``), computed once per model, in chunks that fit the
+        config's memory budget."""
         key = (split, present, dropout_seed)
         if key not in loaded.features:
-            windows = loaded.labelled[split].with_present(present)
+            windows = loaded.labelled[split]
+            availability = None
             if dropout_seed is not None:
+                keep = torch.tensor([m in present for m in windows.modality_names])
                 g = torch.Generator().manual_seed(dropout_seed)
-                windows = windows.with_random_absence(self.bcfg.modality_dropout, g)
+                availability = random_absence(windows.present & keep, self.bcfg.modality_dropout, g)
             assert loaded.backbone is not None
-            loaded.features[key] = extract_features(
-                loaded.backbone, windows, loaded.model.config.features
+            cfg = loaded.model.config
+            window_bytes = 4 * sum(c * t for c, t in loaded.data.modality_shapes.values())
+            loaded.features[key] = split_features(
+                loaded.backbone,
+                windows,
+                cfg.features,
+                present,
+                availability,
+                chunk_windows(window_bytes, cfg.data.memory_budget_mb),
             )
         return loaded.features[key]
 
@@ -477,7 +490,7 @@ class BenchmarkRunner:
         cfg = self.finetune_config(loaded.model)
         if job.probe_training == DROPOUT:
             cfg = replace(cfg, modality_dropout=self.bcfg.modality_dropout)
-        train = loaded.labelled["train"]
+        train = loaded.labelled["train"].windows()  # fine-tuning reads its split into memory
         idx = label_fraction_indices(train.labels, job.label_fraction, job.eval_seed)
         subset = train.select(idx)
         run = train_supervised(
@@ -491,7 +504,7 @@ class BenchmarkRunner:
             init_backbone=loaded.backbone,
             stats=data.stats,
         )
-        test = loaded.labelled["test"]
+        test = loaded.labelled["test"].windows()
         records = [
             self._eval_record(
                 job,
