@@ -90,6 +90,21 @@ def test_plan_counts_by_hand(tmp_path):
     assert len({j.file_name for j in jobs}) == len(jobs)
 
 
+def test_the_untrained_network_is_probed_with_every_feature_kind_of_the_methods(tmp_path):
+    bcfg = tiny_config(tmp_path, methods=["crossl", "simclr"], pretrain_seeds=[0, 1])
+    untrained = [m for m in plan_models(bcfg) if m.method == "random-init"]
+    assert [(m.variant, m.pretrain_seed, m.config.features) for m in untrained] == [
+        ("", 0, "aggregator"),
+        ("encoders", 0, "encoders"),
+        ("", 1, "aggregator"),
+        ("encoders", 1, "encoders"),
+    ]
+    a, b = (m.config.to_dict() for m in untrained[:2])
+    assert {k for k in a if a[k] != b[k]} == {"features"}
+    only_crossl = [m for m in plan_models(tiny_config(tmp_path)) if m.method == "random-init"]
+    assert [m.variant for m in only_crossl] == [""]
+
+
 def test_one_seed_at_full_labels_runs_every_probe_once_at_100_percent(tmp_path):
     def count(bcfg, method, protocol, fraction):
         jobs = plan_jobs(bcfg, ["acc", "gyro"])

@@ -254,12 +254,22 @@ def _split_models(bcfg: BenchmarkConfig, fold: int | None, given: Config | None)
             Model("main", cfg.method, "", cfg.seed, cfg, True, bcfg.dataset, fold, bcfg.checkpoint)
         )
     for seed in bcfg.pretrain_seeds:
+        kinds = []
         for method in bcfg.methods:
             cfg = model_config(bcfg, method, seed, bcfg.dataset, on_fold)
             models.append(Model("main", method, "", seed, cfg, True, bcfg.dataset, fold))
+            kinds.append(cfg.features)
         for baseline in bcfg.baselines:
             cfg = model_config(bcfg, given or "crossl", seed, bcfg.dataset, on_fold)
             models.append(Model("main", baseline, "", seed, cfg, False, bcfg.dataset, fold))
+            if baseline != "random-init":
+                continue
+            # the untrained network is probed with every feature kind the methods are probed with
+            for kind in sorted(set(kinds) - {cfg.features}):
+                other = model_config(
+                    bcfg, given or "crossl", seed, bcfg.dataset, [*on_fold, f"features={kind}"]
+                )
+                models.append(Model("main", baseline, kind, seed, other, False, bcfg.dataset, fold))
     if bcfg.masking is not None:
         study = bcfg.masking
         for seed, (strategy, ratio) in itertools.product(study.pretrain_seeds, study.points()):
