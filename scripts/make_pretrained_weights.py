@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,12 @@ CARD_FIELDS = (
 """What the card keeps of each evaluation record (the config is stated once, at the top)."""
 
 
-def evaluation(checkpoint: str | Path, work: Path) -> dict[str, Any]:
-    """The card's evaluation of ``checkpoint``: its records (the fields of :data:`CARD_FIELDS`)
-    and their summary over label seeds."""
-    records = evaluate_checkpoint(checkpoint, EVALUATION, work / "evaluate")
+def evaluation(checkpoint: str | Path) -> dict[str, Any]:
+    """The card's evaluation of ``checkpoint`` in a fresh folder (nothing of an earlier run is
+    reused): its records (the fields of :data:`CARD_FIELDS`) and their summary over label
+    seeds."""
+    with tempfile.TemporaryDirectory(prefix="crossl-card-") as folder:
+        records = evaluate_checkpoint(checkpoint, EVALUATION, Path(folder) / "evaluate")
     evals = [r for r in records if r["kind"] == "eval"]
     return {
         "crossl_version": crossl_version(),
@@ -76,14 +79,14 @@ def write_card(card: dict[str, Any]) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", default=f"runs/{NAME}-weights", help="scratch folder")
+    parser.add_argument("--work", default=f"runs/{NAME}-weights", help="pretraining folder")
     parser.add_argument(
         "--card-only", action="store_true", help="re-evaluate the shipped weights only"
     )
     args = parser.parse_args()
     work = Path(args.work)
     if args.card_only:
-        path = write_card(model_card(NAME) | evaluation(NAME, work))
+        path = write_card(model_card(NAME) | evaluation(NAME))
         print(f"rewrote {path}")
         return
     cfg = load_config("crossl", ["seed=0"])
@@ -106,7 +109,7 @@ def main() -> None:
         "pretraining": {k: outcome.summary[k] for k in ("epochs", "seconds", "windows_per_second")}
         | {"machine": platform.processor() or platform.machine()},
         "file_bytes": weights.stat().st_size,
-    } | evaluation(weights, work)
+    } | evaluation(weights)
     write_card(card)
     print(f"wrote {weights} ({weights.stat().st_size / 1024:.0f} KiB) and its card")
 

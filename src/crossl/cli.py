@@ -358,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--untrained",
         action="store_true",
-        help="probe the checkpoint's network at its initialisation instead (random-init twin)",
+        help="also probe the checkpoint's network at its initialisation (the random-init twin)",
     )
     e.add_argument(
         "overrides",

@@ -20,16 +20,18 @@ from crossl.experiments.command_line import command_line
 def split_overrides(overrides: list[str] | None) -> tuple[list[str], list[str]]:
     """``key=value`` overrides of a grid run split into those of the grid (its own keys, and the
     model keys it decides, renamed: ``probes`` → ``protocols``, ``probe_dropout`` →
-    ``modality_dropout``) and those of every model's config.
+    ``modality_dropout``, ``seed`` → ``pretrain_seeds``) and those of every model's config.
 
-    >>> split_overrides(["epochs=2", "eval_seeds=[0]", "probe_dropout=0.3"])
-    (['eval_seeds=[0]', 'modality_dropout=0.3'], ['epochs=2'])
+    >>> split_overrides(["epochs=2", "eval_seeds=[0]", "probe_dropout=0.3", "seed=3"])
+    (['eval_seeds=[0]', 'modality_dropout=0.3', 'pretrain_seeds=[3]'], ['epochs=2'])
     """
     grid_fields = {f.name for f in fields(BenchmarkConfig)}
     grid, model = [], []
     for item in overrides or []:
         key, _, value = item.partition("=")
         key = GRID_KEYS.get(key.strip(), key.strip())
+        if key == "pretrain_seeds" and not value.strip().startswith("["):
+            value = f"[{value}]"  # seed=3: the one pretraining seed
         if key.split(".", 1)[0] in grid_fields:
             grid.append(f"{key}={value}")
         else:

@@ -15,6 +15,7 @@ from crossl.experiments.checkpoint import load_checkpoint
 from crossl.experiments.command_line import command_line
 
 EVALUATE_KEYS = (
+    "device",
     "dataset",
     "data",
     "features",
@@ -71,7 +72,8 @@ def evaluation_grid(
         missing_modalities=cfg.missing_modalities,
         modality_dropout=cfg.probe_dropout if cfg.missing_modalities else 0.0,
         tsne=False,
-        device=cfg.device,
+        # where it runs now, not where it was pretrained: auto unless device= is given
+        device=cfg.device if any(o.startswith("device=") for o in overrides or []) else "auto",
     )
     validate_benchmark(grid)
     return grid

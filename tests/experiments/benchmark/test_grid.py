@@ -66,6 +66,14 @@ def test_bad_benchmark_settings_are_refused(override, message):
         load_benchmark_config("hapt-quick", [override])
 
 
+def test_a_checkpoint_is_not_scored_on_the_folds_whose_test_subjects_it_trained_on():
+    with pytest.raises(CrosslError, match="checkpoint and folds"):
+        load_benchmark_config("pamap2", ["data_root=/data/cache", "checkpoint=crossl-hapt"])
+    with pytest.raises(CrosslError, match="set pretrain_seeds of the grid"):
+        tiny = load_benchmark_config("hapt-quick", ["overrides=[seed=3]"])
+        plan_models(tiny)
+
+
 def test_plan_counts_by_hand(tmp_path):
     bcfg = tiny_config(tmp_path)
     jobs = plan_jobs(bcfg, ["acc", "gyro"])
@@ -456,15 +464,31 @@ def test_evaluate_offers_every_probe_and_gives_the_benchmark_records_of_its_chec
         checkpoint, [probes, "label_fractions=[0.05,1.0]", "eval_seeds=[0]"], tmp_path / "eval"
     )
 
-    def cells(records):
-        return {
-            r["cell"]: {k: v for k, v in r.items() if k not in ("seconds", "benchmark")}
-            for r in records
-        }
+    def same(records):  # the cell keys of the given checkpoint also name its weights
+        drop = ("seconds", "benchmark", "cell")
+        return [{k: v for k, v in r.items() if k not in drop} for r in records]
 
     assert {r["protocol"] for r in evaluated if r["kind"] == "eval"} == set(PROTOCOLS)
     assert len(evaluated) == len(grid) > 30
-    assert cells(evaluated) == cells(grid)
+    assert same(evaluated) == same(grid)
+    assert [r["cell"].replace(f"/{_weights(r)}", "") for r in evaluated] == [
+        r["cell"] for r in grid
+    ]
+    # another network with the same config, evaluated into the same folder, is evaluated anew
+    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    name = next(k for k in ckpt["state_dict"] if k.startswith("backbone."))
+    ckpt["state_dict"][name] = ckpt["state_dict"][name] + 0.5
+    other = tmp_path / "other.ckpt"
+    torch.save(ckpt, other)
+    again = evaluate_checkpoint(
+        other, [probes, "label_fractions=[0.05,1.0]", "eval_seeds=[0]"], tmp_path / "eval"
+    )
+    assert {_weights(r) for r in again}.isdisjoint({_weights(r) for r in evaluated})
+    assert [r["macro_f1"] for r in again[1:]] != [r["macro_f1"] for r in evaluated[1:]]
+
+
+def _weights(record: dict) -> str:
+    return next(part for part in record["cell"].split("/") if part.startswith("weights-"))
 
 
 def _npz_cache(root, seed: int):

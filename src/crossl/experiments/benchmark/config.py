@@ -170,6 +170,11 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
     for key in ("pretrain_seeds", "eval_seeds", "label_fractions"):
         _require(bool(getattr(cfg, key)), f"{key} is empty")
     check_fractions("label_fractions", cfg.label_fractions)
+    _require(
+        cfg.checkpoint is None or cfg.folds is None,
+        "checkpoint and folds: a checkpoint was pretrained on one split, and the other folds' "
+        "test subjects are among its training subjects; evaluate it alone on its own fold",
+    )
     if cfg.folds is not None:
         distinct = len(set(cfg.folds)) == len(cfg.folds)
         _require(

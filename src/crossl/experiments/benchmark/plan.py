@@ -90,6 +90,10 @@ class Model:
     the models the grid pretrains or builds."""
     eval_root: str | None = None
     """The cache folder of ``eval_dataset`` when it is another dataset read from a cache."""
+    weights: str = ""
+    """A digest of the given checkpoint's weights (empty for the models the grid makes): in
+    every job key of that model, so that the results of another checkpoint with the same config
+    are never taken for its own."""
 
     @property
     def name(self) -> str:
@@ -140,7 +144,7 @@ class Job:
         settings never mistakes another setting's result for its own."""
         m = self.model
         parts = [m.study, m.method, m.variant, f"s{m.pretrain_seed}", m.eval_dataset]
-        parts += [m.config_key, self.kind, self.recipe]
+        parts += [m.config_key, f"weights-{m.weights}" if m.weights else "", self.kind, self.recipe]
         if self.kind == "eval":
             parts += [
                 self.protocol,
@@ -175,6 +179,7 @@ def transfer_name(study: TransferStudy) -> str:
 
 
 GRID_KEYS = {
+    "seed": "pretrain_seeds",
     "label_fractions": "label_fractions",
     "eval_seeds": "eval_seeds",
     "missing_modalities": "missing_modalities",
@@ -217,7 +222,15 @@ def model_config(
     return cfg
 
 
-def plan_models(bcfg: BenchmarkConfig, given: Config | None = None) -> list[Model]:
+@dataclass(frozen=True)
+class GivenModel:
+    """The model of ``BenchmarkConfig.checkpoint``: its config and a digest of its weights."""
+
+    config: Config
+    weights: str
+
+
+def plan_models(bcfg: BenchmarkConfig, given: GivenModel | None = None) -> list[Model]:
     """Every model of the grid: main study (methods, baselines, the model of
     ``bcfg.checkpoint`` whose config is ``given``) and masking study (once per fold of
     ``bcfg.folds``, fold by fold), then transfer."""
@@ -244,14 +257,28 @@ def fold_overrides(fold: int | None) -> list[str]:
     return [] if fold is None else [f"data.fold={fold}"]
 
 
-def _split_models(bcfg: BenchmarkConfig, fold: int | None, given: Config | None) -> list[Model]:
+def _split_models(
+    bcfg: BenchmarkConfig, fold: int | None, given_model: GivenModel | None
+) -> list[Model]:
     """The main and masking studies' models on one split (``fold``: see :class:`Model`)."""
     on_fold = fold_overrides(fold)
     models = []
-    if given is not None:
+    given = given_model.config if given_model else None
+    if given_model is not None and given is not None:
         cfg = model_config(bcfg, given, given.seed, bcfg.dataset, on_fold)
         models.append(
-            Model("main", cfg.method, "", cfg.seed, cfg, True, bcfg.dataset, fold, bcfg.checkpoint)
+            Model(
+                "main",
+                cfg.method,
+                "",
+                cfg.seed,
+                cfg,
+                True,
+                bcfg.dataset,
+                fold,
+                bcfg.checkpoint,
+                weights=given_model.weights,
+            )
         )
     for seed in bcfg.pretrain_seeds:
         kinds = []
@@ -310,10 +337,10 @@ def plan_jobs(
     bcfg: BenchmarkConfig,
     modality_names: Sequence[str],
     devices: Mapping[str, Sequence[str]] | None = None,
-    given: Config | None = None,
+    given: GivenModel | None = None,
 ) -> list[Job]:
     """All jobs, grouped by model (so each model's network and features are loaded once);
-    ``given`` is the config of ``bcfg.checkpoint``.
+    ``given`` is the model of ``bcfg.checkpoint``.
 
     The missing-modality study leaves out every proper subset of ``bcfg.modality_groups``, else
     of the dataset's ``devices``, else of the modalities one by one."""

@@ -9,6 +9,7 @@ folder that holds one, e.g. committed without ``jobs/``, skips the jobs it recor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import time
@@ -37,7 +38,14 @@ from crossl.eval.metrics import classification_metrics
 from crossl.eval.probes import FINETUNE, fit_frozen_probe
 from crossl.eval.supervised import predict_labels, train_supervised
 from crossl.experiments.benchmark.config import DROPOUT, REFIT, BenchmarkConfig
-from crossl.experiments.benchmark.plan import Job, Model, fold_overrides, model_config, plan_jobs
+from crossl.experiments.benchmark.plan import (
+    GivenModel,
+    Job,
+    Model,
+    fold_overrides,
+    model_config,
+    plan_jobs,
+)
 from crossl.experiments.benchmark.report import write_benchmark_report
 from crossl.experiments.checkpoint import LoadedCheckpoint, load_checkpoint
 from crossl.experiments.epoch_lines import epoch_line
@@ -182,18 +190,33 @@ class BenchmarkRunner:
             self._given = load_checkpoint(self.bcfg.checkpoint)
         return self._given
 
+    def given_model(self) -> GivenModel:
+        """The config of ``bcfg.checkpoint`` and a digest of its weights (the backbone's
+        tensors: the same network gives the same digest from any file that holds it)."""
+        loaded = self.given()
+        state = loaded.backbone.state_dict()
+        h = hashlib.sha256()
+        for name in sorted(state):
+            h.update(name.encode())
+            h.update(state[name].detach().cpu().contiguous().numpy().tobytes())
+        return GivenModel(loaded.config, h.hexdigest()[:10])
+
     def _model_data(self, model: Model, evaluated: bool = False) -> PreparedData:
-        """The data ``model`` was pretrained on, or with ``evaluated`` the data it is evaluated on."""
-        given = model.checkpoint is not None
+        """The data ``model`` was pretrained on, or with ``evaluated`` the data it is evaluated
+        on; the given checkpoint's model, and the baselines built on its network, are normalised
+        with its statistics."""
+        given = model.checkpoint is not None or (
+            self.bcfg.checkpoint is not None and not model.pretrained
+        )
         if not evaluated:
             return self.data_for(model.config, given=given)
         return self.data_for(model.config, model.eval_dataset, given, model.eval_root)
 
     def jobs(self) -> list[Job]:
         """The grid's jobs in run order."""
-        given = self.given().config if self.bcfg.checkpoint else None
-        first: str | Config = given or (self.bcfg.methods or ["crossl"])[0]
-        seed = given.seed if given else self.bcfg.pretrain_seeds[0]
+        given = self.given_model() if self.bcfg.checkpoint else None
+        first: str | Config = given.config if given else (self.bcfg.methods or ["crossl"])[0]
+        seed = given.config.seed if given else self.bcfg.pretrain_seeds[0]
         folds: Sequence[int | None] = self.bcfg.folds or [None]
         for fold in reversed(folds):  # an unknown fold fails here, not later
             cfg = model_config(self.bcfg, first, seed, self.bcfg.dataset, fold_overrides(fold))
@@ -206,7 +229,8 @@ class BenchmarkRunner:
     def finetune_config(self, model: Model) -> Config:
         """The config ``model`` is fine-tuned with: its own, trained as ``supervised``, with the
         grid's ``finetune_overrides`` (one recipe for every network)."""
-        overrides = ["method=supervised", *self.bcfg.finetune_overrides]
+        # fine-tuning trains on labelled windows: the authors' pretraining data do not apply
+        overrides = ["method=supervised", "pretrain_protocol=crossl", *self.bcfg.finetune_overrides]
         return override_config(model.config, overrides)
 
     def job_path(self, job: Job) -> Path:
