@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -220,14 +220,23 @@ def missing_modality_blocks(summary: list[Entry], out_dir: Path | None) -> list[
         ]
         if sentences:
             blocks.append(Bullets(tuple(sentences)))
-    path = (
-        None
-        if out_dir is None
-        else plot_missing_modalities(summary, out_dir / "missing_modalities.png")
+    caption = "linear-probe macro-F1 with modalities missing at test time"
+    return blocks + _figure(
+        plot_missing_modalities, summary, out_dir, "missing_modalities", caption
     )
-    if path is not None:
-        blocks.append(Figure(path, "linear-probe macro-F1 with modalities missing at test time"))
-    return blocks
+
+
+def _figure(
+    plot: Callable[[list[Entry], Path], Path | None],
+    summary: list[Entry],
+    out_dir: Path | None,
+    name: str,
+    caption: str,
+) -> list[Block]:
+    """The figure ``plot`` draws into ``out_dir/name.png``: none without ``out_dir``, or when
+    there is nothing to draw."""
+    path = None if out_dir is None else plot(summary, out_dir / f"{name}.png")
+    return [] if path is None else [Figure(path, caption)]
 
 
 def _sentence_case(text: str) -> str:
@@ -267,14 +276,8 @@ def label_efficiency_blocks(summary: list[Entry], out_dir: Path | None) -> list[
             Heading(f"{protocol} protocol", level=3),
             _fraction_table(select(entries, protocol=protocol), label),
         ]
-    path = (
-        None
-        if out_dir is None
-        else plot_label_efficiency(summary, out_dir / "label_efficiency.png")
-    )
-    if path is not None:
-        blocks.append(Figure(path, "macro-F1 against the fraction of labelled training windows"))
-    return blocks
+    caption = "macro-F1 against the fraction of labelled training windows"
+    return blocks + _figure(plot_label_efficiency, summary, out_dir, "label_efficiency", caption)
 
 
 def masking_blocks(summary: list[Entry], out_dir: Path) -> list[Block]:
