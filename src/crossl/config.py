@@ -229,6 +229,15 @@ def _merge(layers: list[Any]) -> Config:
     return cfg
 
 
+def override_key(item: str) -> str:
+    """The key of a ``key=value`` override.
+
+    >>> override_key(" data.root = /x"), override_key("epochs=2")
+    ('data.root', 'epochs')
+    """
+    return item.split("=", 1)[0].strip()
+
+
 def dotlist(overrides: list[str] | None) -> list[Any]:
     """``key=value`` overrides as an OmegaConf layer (none for no overrides)."""
     bad = [o for o in overrides or [] if "=" not in o]

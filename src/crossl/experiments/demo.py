@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from crossl.config import override_key
 from crossl.experiments.benchmark.config import (
     BenchmarkConfig,
     load_benchmark_config,
@@ -28,8 +29,8 @@ def split_overrides(overrides: list[str] | None) -> tuple[list[str], list[str]]:
     grid_fields = {f.name for f in fields(BenchmarkConfig)}
     grid, model = [], []
     for item in overrides or []:
-        key, _, value = item.partition("=")
-        key = GRID_KEYS.get(key.strip(), key.strip())
+        key, value = override_key(item), item.partition("=")[2]
+        key = GRID_KEYS.get(key, key)
         if key == "pretrain_seeds" and not value.strip().startswith("["):
             value = f"[{value}]"  # seed=3: the one pretraining seed
         if key.split(".", 1)[0] in grid_fields:

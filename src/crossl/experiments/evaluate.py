@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crossl.config import Config, override_config
+from crossl.config import Config, override_config, override_key
 from crossl.errors import CrosslError
 from crossl.experiments.benchmark.config import BenchmarkConfig, validate_benchmark
 from crossl.experiments.benchmark.plan import GRID_KEYS
@@ -35,7 +35,7 @@ def check_evaluation_overrides(cfg: Config, overrides: list[str] | None) -> None
     ``code_size``), naming the checkpoint's value, so that a results file never records a
     setting that did not run."""
     for item in overrides or []:
-        key = item.split("=", 1)[0].strip()
+        key = override_key(item)
         top = key.split(".", 1)[0]
         if top not in EVALUATE_KEYS:
             raise CrosslError(
@@ -56,7 +56,8 @@ def evaluation_grid(
     check_evaluation_overrides(pretrained, overrides)
     cfg = override_config(pretrained, overrides)
     grid_set = {*GRID_KEYS, "data.root"}  # the grid passes data.root as its data_root
-    model_overrides = [o for o in overrides or [] if o.split("=", 1)[0].strip() not in grid_set]
+    keys = [override_key(o) for o in overrides or []]
+    model_overrides = [o for o, k in zip(overrides or [], keys, strict=True) if k not in grid_set]
     grid = BenchmarkConfig(
         name="evaluate",
         dataset=cfg.dataset,
@@ -73,7 +74,7 @@ def evaluation_grid(
         modality_dropout=cfg.probe_dropout if cfg.missing_modalities else 0.0,
         tsne=False,
         # where it runs now, not where it was pretrained: auto unless device= is given
-        device=cfg.device if any(o.startswith("device=") for o in overrides or []) else "auto",
+        device=cfg.device if "device" in keys else "auto",
     )
     validate_benchmark(grid)
     return grid

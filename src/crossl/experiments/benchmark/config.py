@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from crossl.config import check_fractions, dotlist, merge_structured, read_yaml, resolve_yaml
+from crossl.config import (
+    check_fractions,
+    dotlist,
+    merge_structured,
+    override_key,
+    read_yaml,
+    resolve_yaml,
+)
 from crossl.errors import CrosslError
 from crossl.eval.probes import FROZEN_PROBES, PROBES
 from crossl.nn.masking import MASKING_STRATEGIES
@@ -182,7 +189,7 @@ def validate_benchmark(cfg: BenchmarkConfig) -> None:
             f"folds={cfg.folds}: give distinct fold numbers from 0, e.g. [0, 1, 2], or null",
         )
         _require(
-            not any(o.split("=")[0].strip() == "data.fold" for o in cfg.overrides),
+            "data.fold" not in map(override_key, cfg.overrides),
             "folds and data.fold in overrides both choose the split: keep only folds",
         )
     _require(

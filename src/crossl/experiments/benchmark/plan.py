@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crossl.config import Config, load_config, override_config
+from crossl.config import Config, load_config, override_config, override_key
 from crossl.errors import CrosslError
 from crossl.eval.probes import FINETUNE, FROZEN_PROBES
 from crossl.experiments.benchmark.config import (
@@ -203,7 +203,7 @@ def model_config(
     name = preset if isinstance(preset, str) else preset.method
     overrides = list(bcfg.overrides) + list(bcfg.method_overrides.get(name, [])) + list(extra)
     for item in overrides:
-        key = item.split("=", 1)[0].strip()
+        key = override_key(item)
         if key in GRID_KEYS:
             raise CrosslError(
                 f"{item!r}: the grid sets {key} for every model; set {GRID_KEYS[key]} of the "
@@ -264,8 +264,8 @@ def _split_models(
     on_fold = fold_overrides(fold)
     models = []
     given = given_model.config if given_model else None
-    if given_model is not None and given is not None:
-        cfg = model_config(bcfg, given, given.seed, bcfg.dataset, on_fold)
+    if given_model is not None:
+        cfg = model_config(bcfg, given_model.config, given_model.config.seed, bcfg.dataset, on_fold)
         models.append(
             Model(
                 "main",

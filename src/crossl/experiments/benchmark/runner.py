@@ -385,7 +385,7 @@ class BenchmarkRunner:
             backbone = load_checkpoint(self._pretrain_dir(model) / "last.ckpt").backbone
         elif model.method == "random-init":
             L.seed_everything(model.pretrain_seed, verbose=False)
-            backbone = build_backbone(cfg, self.data_for(cfg).modality_shapes)
+            backbone = build_backbone(cfg, self._model_data(model).modality_shapes)
         else:
             backbone = None
         data = self._model_data(model, evaluated=True)
