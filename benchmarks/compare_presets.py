@@ -161,12 +161,50 @@ AUGMENT_VARIANTS = {
     ),
 }
 AUGMENT_METHODS = ("simclr", "vicreg", "barlow")
+
+# The optimisation screen of the two-view and masked-reconstruction presets: each knob moved one
+# step down and up from the preset (learning rate, batch, the method's loss coefficient, the
+# projector / expander width or the masking), one at a time.
+OPTIM_COMMON = {
+    "preset": [],
+    "lr3e-4": ["lr=3e-4"],
+    "lr3e-3": ["lr=3e-3"],
+    "batch64": ["batch_size=64"],
+    "batch256": ["batch_size=256"],
+}
+OPTIM_VARIANTS = {
+    "simclr": {
+        "temperature0.05": ["temperature=0.05"],
+        "temperature0.2": ["temperature=0.2"],
+        "temperature0.5": ["temperature=0.5"],
+        "projector256-128": ["expander=[256,128]"],
+    },
+    "vicreg": {
+        "invariance10": ["sim_coeff=10"],
+        "invariance50": ["sim_coeff=50"],
+        "expander128": ["expander=[128,128,128]"],
+        "expander512": ["expander=[512,512,512]"],
+    },
+    "barlow": {
+        "lambda0.002": ["barlow_lambda=0.002"],
+        "lambda0.02": ["barlow_lambda=0.02"],
+        "expander128": ["expander=[128,128,128]"],
+        "expander512": ["expander=[512,512,512]"],
+    },
+    "mae": {
+        "mask0.15-0.4": ["mae_mask_ratio=[0.15,0.4]"],
+        "mask0.75": ["mae_mask_ratio=[0.75,0.75]"],
+        "patch4": ["mae_patch_size=4"],
+        "patch16": ["mae_patch_size=16"],
+    },
+}
 STUDIES = {
     "paper": ("crossl-paper", VARIANTS),
     "views": ("crossl", VIEW_VARIANTS),
     "masking": ("crossl", MASKING_VARIANTS),
     "epochs": ("crossl", EPOCH_VARIANTS),
     **{f"augment-{m}": (m, AUGMENT_VARIANTS) for m in AUGMENT_METHODS},
+    **{f"optim-{m}": (m, {**OPTIM_COMMON, **extra}) for m, extra in OPTIM_VARIANTS.items()},
 }
 DROPOUT = 0.5
 
