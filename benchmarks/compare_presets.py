@@ -24,6 +24,8 @@ The augmentation studies (augment-simclr, augment-vicreg, augment-barlow) pretra
 method with each augmentation alone, the seven of the time-series study together, and the
 preset's own pipeline; each draws augmentations.png beside its folder: a heat map of every
 augmentation study found there (augmentation x method, validation macro-F1 at 1 % and 100 %).
+The optimisation screens (optim-simclr, optim-vicreg, optim-barlow, optim-mae) move one knob of
+the preset at a time and draw optimisation.png the same way.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import lightning as L
@@ -394,17 +397,18 @@ def _mean_scores(folder: Path, kind: str) -> dict[str, dict[str, list[float]]]:
     return scores
 
 
-def plot_augmentations(root: Path, path: Path) -> None:
-    """Heat maps of the augmentation studies under ``root`` (one folder per method): validation
-    macro-F1 of the encoder features, mean over pretraining seeds, at 1 % and 100 % labels, one
-    row per augmentation, one column per method; cells without records are blank."""
+def plot_heat_maps(root: Path, methods: Sequence[str], variants: Sequence[str], path: Path) -> None:
+    """Heat maps of the studies under ``root`` (one folder per method): validation macro-F1 of
+    the encoder features, mean over pretraining seeds, at 1 % and 100 % labels, one row per
+    variant (and the untrained network), one column per method; cells without records are
+    blank."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    methods = [m for m in AUGMENT_METHODS if (root / m).is_dir()]
-    rows = ["random-init", *AUGMENT_VARIANTS]
+    methods = [m for m in methods if (root / m).is_dir()]
+    rows = ["random-init", *variants]
     by_method = {m: _mean_scores(root / m, "encoders") for m in methods}
     fig, axes = plt.subplots(1, 2, figsize=(2 * (2.3 + 1.2 * len(methods)), 0.42 * len(rows) + 1.6))
     for ax, key in zip(axes, ("1%", "100%"), strict=True):
@@ -486,7 +490,12 @@ def main() -> None:
     if args.study == "masking":
         plot_masking(results, out / "masking.png")
     if args.study.startswith("augment-"):
-        plot_augmentations(out.parent, out.parent / "augmentations.png")
+        plot_heat_maps(
+            out.parent, AUGMENT_METHODS, list(AUGMENT_VARIANTS), out.parent / "augmentations.png"
+        )
+    if args.study.startswith("optim-"):
+        rows = list(dict.fromkeys(v for m in OPTIM_VARIANTS for v in STUDIES[f"optim-{m}"][1]))
+        plot_heat_maps(out.parent, list(OPTIM_VARIANTS), rows, out.parent / "optimisation.png")
     print(text)
 
 
