@@ -199,6 +199,8 @@ OPTIM_VARIANTS = {
         "mask0.75": ["mae_mask_ratio=[0.75,0.75]"],
         "patch4": ["mae_patch_size=4"],
         "patch16": ["mae_patch_size=16"],
+        # the two single changes that won the one-seed screen, together
+        "batch64+mask0.15-0.4": ["batch_size=64", "mae_mask_ratio=[0.15,0.4]"],
     },
 }
 STUDIES = {
