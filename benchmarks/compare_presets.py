@@ -184,6 +184,7 @@ OPTIM_VARIANTS = {
     },
     "vicreg": {
         "invariance10": ["sim_coeff=10"],
+        "invariance25": ["sim_coeff=25"],  # the paper's, the preset's before the screen
         "invariance50": ["sim_coeff=50"],
         "expander128": ["expander=[128,128,128]"],
         "expander512": ["expander=[512,512,512]"],
