@@ -1,10 +1,9 @@
 """Logistic-regression probe on frozen features, regularisation chosen on the validation users.
 
 The fit is scikit-learn's multinomial logistic regression solved by Newton-CG to a gradient of
-1e-6: on HAPT's 6,000 training windows it reaches the exact optimum's predictions (every one of
-the validation users' predictions equals that of a fit to 1e-10) 2-10x faster than the default
-L-BFGS at its default tolerance, which stops early enough to flip 0.5-1 % of them at C = 10.
-Each C is fitted from zero, so a probe depends on its data and C only, not on the grid around it.
+1e-6, the optimum rather than an early stop of it, and faster than the default L-BFGS at its
+default tolerance (docs/evaluation.md, docs/benchmarks.md). Each C is fitted from zero, so a
+probe depends on its data and C only, not on the grid around it.
 """
 
 from __future__ import annotations
